@@ -1,0 +1,84 @@
+"""Ingest throughput into SQLite: ours (dedupe + query matching + threads) beside a naive baseline
+(one ORM add + commit per row) and the ceiling (a bare bulk insert of the same rows, no matching,
+no dedupe), on the same machine in the same run. Prints mentions/s for each."""
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+from sqlmodel import Session
+
+from monitor import tables
+from monitor.db import make_engine, upgrade
+from monitor.demo import generate
+from monitor.demo_setup import DEMO_BRANDS
+from monitor.query import BrandMatcher
+from monitor.store import batched, ingest
+
+
+def fresh_engine(folder: Path, name: str):
+    engine = make_engine(f"sqlite:///{folder / name}.db")
+    upgrade(engine)
+    return engine
+
+
+def bare_rows(mentions) -> list[dict]:
+    now = datetime.now(timezone.utc)
+    return [{"source": m.source, "external_id": m.external_id, "url": m.url, "author_handle": m.author.handle,
+             "author_name": m.author.name, "author_followers": m.author.followers, "text": m.text,
+             "lang": m.lang, "created_at": m.created_at, "collected_at": now, "brand": m.brand, "matched": [],
+             "status": "open"} for m in mentions]
+
+
+def naive(engine, mentions) -> float:
+    start = time.perf_counter()
+    for row in bare_rows(mentions):
+        with Session(engine) as session:
+            session.add(tables.Mention(**row))
+            session.commit()
+    return len(mentions) / (time.perf_counter() - start)
+
+
+def ceiling(engine, mentions) -> float:
+    start = time.perf_counter()
+    rows = bare_rows(mentions)
+    table = tables.Mention.__table__
+    for chunk in batched(rows, 50_000):
+        with engine.begin() as connection:
+            connection.execute(table.insert(), chunk)
+    return len(mentions) / (time.perf_counter() - start)
+
+
+def ours(engine, mentions) -> tuple[float, int]:
+    matcher = BrandMatcher(DEMO_BRANDS)
+    start = time.perf_counter()
+    result = ingest(engine, mentions, matcher)
+    return len(mentions) / (time.perf_counter() - start), result.inserted
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--mentions", type=int, default=200_000)
+    parser.add_argument("--naive-sample", type=int, default=5_000, help="rows for the slow baseline")
+    args = parser.parse_args()
+    started = time.perf_counter()
+    mentions = generate(seed=11, mentions=args.mentions).mentions
+    print(f"generated {len(mentions):,} mentions in {time.perf_counter() - started:.1f} s")
+    with tempfile.TemporaryDirectory() as folder:
+        folder = Path(folder)
+        naive_rate = naive(fresh_engine(folder, "naive"), mentions[: args.naive_sample])
+        ceiling_rate = ceiling(fresh_engine(folder, "ceiling"), mentions)
+        engine = fresh_engine(folder, "ours")
+        ours_rate, inserted = ours(engine, mentions)
+        rerun_rate, _ = ours(engine, mentions)
+    print(f"naive (ORM add + commit per row, {args.naive_sample:,} rows): {naive_rate:>10,.0f} mentions/s")
+    print(f"ceiling (bare bulk insert, no matching, no dedupe):   {ceiling_rate:>10,.0f} mentions/s")
+    print(f"ours (dedupe + brand queries + threads), first load:  {ours_rate:>10,.0f} mentions/s ({inserted:,} stored)")
+    print(f"ours, same {len(mentions):,} again (all duplicates):       {rerun_rate:>10,.0f} mentions/s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,280 @@
+"""`nasluch` command line. A contract (DESIGN.md): names and JSON shapes stay as they are.
+
+With `--json` a command prints one JSON document on stdout; logs and progress go to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+from monitor.config import STARTER, Config, ConfigError, load
+from monitor.query import QuerySyntaxError
+
+log = logging.getLogger("nasluch")
+COMMANDS: dict[str, Callable[[argparse.Namespace, "App"], int]] = {}
+
+
+class App:
+    """What every command needs: the validated config and the database engine, made once."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.config_path = Path(args.config)
+        self.config: Config = load(self.config_path)
+        self._engine = None
+
+    @property
+    def db_url(self) -> str:
+        return self.args.db or os.environ.get("NASLUCH_DB") or self.config.settings.database.url
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            from monitor.db import make_engine, upgrade
+
+            self._engine = make_engine(self.db_url)
+            upgrade(self._engine)
+        return self._engine
+
+    def matcher(self):
+        from monitor.query import BrandMatcher
+
+        queries = self.config.settings.brand_queries()
+        return BrandMatcher(queries) if queries else None
+
+
+def command(name: str):
+    def register(function: Callable[[argparse.Namespace, App], int]):
+        COMMANDS[name] = function
+        return function
+    return register
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        print(text if text is not None else json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_day(value: str) -> datetime:
+    """`--since 2026-01-31` or a full ISO time; dates are midnight UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31 or 2026-01-31T18:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def progress_bar(total: int, description: str):
+    """A progress bar on a terminal only; scripts reading stderr get no carriage-return noise."""
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=description, unit=" posts", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+@command("init")
+def cmd_init(args: argparse.Namespace, app: App) -> int:
+    from monitor.db import current_revision
+
+    if not app.config_path.exists():
+        app.config_path.write_text(STARTER, encoding="utf-8")
+        log.info("wrote a starter %s", app.config_path)
+    log.info("database %s at schema revision %s", _safe_url(app.db_url), current_revision(app.engine))
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@command("import")
+def cmd_import(args: argparse.Namespace, app: App) -> int:
+    from monitor.importers import ImportFormatError, read_file
+    from monitor.store import ingest, ingest_replies
+
+    try:
+        batch = read_file(args.file, args.format, args.brand)
+    except ImportFormatError as error:
+        log.error("%s: %s", args.file, error)
+        return 2
+    except OSError as error:
+        log.error("cannot read %s: %s", args.file, error.strerror)
+        return 2
+    with progress_bar(len(batch.mentions), "mentions") as bar:
+        result = ingest(app.engine, batch.mentions, app.matcher(), progress=bar.update)
+    replies = ingest_replies(app.engine, batch.replies)
+    summary = {
+        "read": batch.read, "inserted": result.inserted + replies.replies_inserted,
+        "duplicates": result.duplicates + replies.reply_duplicates, "rejected": len(batch.rejected),
+        "errors": [{"line": row.line, "reason": row.reason} for row in batch.rejected],
+        "mentions": {"inserted": result.inserted, "duplicates": result.duplicates},
+        "replies": {"inserted": replies.replies_inserted, "duplicates": replies.reply_duplicates},
+    }
+    emit(args, summary, f"read {batch.read}, inserted {summary['inserted']}, duplicates "
+                        f"{summary['duplicates']}, rejected {len(batch.rejected)}"
+                        + "".join(f"\n  line {e['line']}: {e['reason']}" for e in summary["errors"]))
+    return 0
+
+
+@command("export")
+def cmd_export(args: argparse.Namespace, app: App) -> int:
+    from monitor.privacy import export_jsonl
+
+    for line in export_jsonl(app.engine, args.since):
+        sys.stdout.write(line + "\n")
+    return 0
+
+
+@command("search")
+def cmd_search(args: argparse.Namespace, app: App) -> int:
+    from monitor.queries import mention_json, mentions_frame
+
+    frame = mentions_frame(app.engine, query=args.query, since=args.since, until=args.until)
+    if args.count:
+        emit(args, {"count": frame.height}, str(frame.height))
+        return 0
+    rows = frame.sort("created_at", descending=True).head(args.limit).to_dicts()
+    mentions = [mention_json(row) for row in rows]
+    emit(args, {"count": frame.height, "mentions": mentions},
+         "\n".join(f"{m['created_at'][:16]} {m['source']:<10} @{m['author']['handle']}: {m['text'][:100]!r}"
+                   for m in mentions) or "no mentions")
+    return 0
+
+
+@command("report")
+def cmd_report(args: argparse.Namespace, app: App) -> int:
+    from monitor import reports
+
+    settings = app.config.settings
+    if args.report == "heatmap":
+        data = reports.heatmap(app.engine, args.tz or settings.timezone, query=args.query,
+                               since=args.since, until=args.until)
+        emit(args, data, _heatmap_text(data))
+    elif args.report == "response-times":
+        data = reports.response_times(app.engine, args.sla_minutes or settings.sla_minutes)
+        emit(args, data)
+    return 0
+
+
+def _heatmap_text(data: dict[str, Any]) -> str:
+    from monitor.reports import WEEKDAYS
+
+    lines = [f"mentions by weekday and hour ({data['tz']})", "     " + "".join(f"{h:>5}" for h in range(24))]
+    for day in range(7):
+        counts = [c["count"] for c in data["cells"] if c["weekday"] == day]
+        lines.append(f"{WEEKDAYS[day][:3]:<5}" + "".join(f"{n:>5}" for n in counts))
+    return "\n".join(lines)
+
+
+@command("erase-author")
+def cmd_erase_author(args: argparse.Namespace, app: App) -> int:
+    from monitor.privacy import erase_author
+
+    counts = erase_author(app.engine, args.handle, args.source)
+    emit(args, counts, ", ".join(f"{name}: {n}" for name, n in counts.items()))
+    return 0
+
+
+@command("demo")
+def cmd_demo(args: argparse.Namespace, app: App) -> int:
+    from monitor.demo_setup import load_demo
+
+    counts = load_demo(app, seed=args.seed, mentions=args.mentions)
+    log.info("demo data: %s", counts)
+    if args.no_dashboard:
+        return 0
+    return run_dashboard(app, args.port)
+
+
+@command("dashboard")
+def cmd_dashboard(args: argparse.Namespace, app: App) -> int:
+    return run_dashboard(app, args.port)
+
+
+def run_dashboard(app: App, port: int) -> int:
+    import subprocess
+
+    app.engine  # noqa: B018  (creates or upgrades the schema before the app reads it)
+    script = Path(__file__).resolve().parent.parent / "dashboard.py"
+    env = {**os.environ, "NASLUCH_DB": app.db_url, "NASLUCH_CONFIG": str(app.config_path.resolve())}
+    command_line = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(port),
+                    "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    log.info("dashboard on http://localhost:%d", port)
+    return subprocess.call(command_line, env=env)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="nasluch", description="Listen to what people say about your brand.")
+    parser.add_argument("--config", default=os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+    parser.add_argument("--db", help="database URL (else $NASLUCH_DB, else database.url in the config)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def add(name: str, help_text: str, json_flag: bool = True) -> argparse.ArgumentParser:
+        child = sub.add_parser(name, help=help_text)
+        if json_flag:
+            child.add_argument("--json", action="store_true", help="one JSON document on stdout")
+        return child
+
+    add("init", "create or upgrade the schema; write a starter config.yaml", json_flag=False)
+    p = add("import", "load historic posts idempotently")
+    p.add_argument("file")
+    p.add_argument("--format", required=True, choices=["twcs", "twitter-care", "jsonl"])
+    p.add_argument("--brand")
+    p = add("export", "everything, as import --format jsonl reads it", json_flag=False)
+    p.add_argument("--format", default="jsonl", choices=["jsonl"])
+    p.add_argument("--since", type=parse_day)
+    p = add("search", "mentions matching a query")
+    p.add_argument("query")
+    p.add_argument("--count", action="store_true")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--since", type=parse_day)
+    p.add_argument("--until", type=parse_day)
+    p = add("report", "reports: heatmap, response-times")
+    p.add_argument("report", choices=["heatmap", "response-times"])
+    p.add_argument("--tz")
+    p.add_argument("--query")
+    p.add_argument("--since", type=parse_day)
+    p.add_argument("--until", type=parse_day)
+    p.add_argument("--sla-minutes", type=int)
+    p = add("erase-author", "delete everything stored about one author")
+    p.add_argument("handle")
+    p.add_argument("--source")
+    p = add("demo", "init, generate the demo data, open the dashboard", json_flag=False)
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--mentions", type=int, default=20_000)
+    p.add_argument("--port", type=int, default=8501)
+    p.add_argument("--no-dashboard", action="store_true", help="load the data and stop")
+    p = add("dashboard", "start the Streamlit app", json_flag=False)
+    p.add_argument("--port", type=int, default=8501)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, stream=sys.stderr,
+                        format="%(levelname)s %(name)s: %(message)s", force=True)
+    try:
+        app = App(args)
+        return COMMANDS[args.command](args, app)
+    except ConfigError as error:
+        print(f"nasluch: config error: {error}", file=sys.stderr)
+        return 2
+    except QuerySyntaxError as error:
+        print(f"nasluch: query error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,213 @@
+"""Load `config.yaml` once, at start, into typed settings.
+
+A bad file stops the program with a `ConfigError` naming the key, the value and what was
+expected. Secrets are written as `{$env: NAME}` and resolved here, once (the way Datasette's
+`resolve_env_secrets` does), so nothing else in the program reads the environment for them.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from monitor.query import QuerySyntaxError, parse
+
+DEFAULT_DB_URL = "sqlite:///nasluch.db"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message is meant for the person who wrote it."""
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class DatabaseSettings(Strict):
+    url: str = DEFAULT_DB_URL
+
+
+class BrandSettings(Strict):
+    name: str = Field(min_length=1)
+    queries: list[str] = Field(min_length=1)
+    handles: list[str] = Field(default_factory=list, description="the brand's own accounts")
+
+    @field_validator("queries")
+    @classmethod
+    def _queries_parse(cls, queries: list[str]) -> list[str]:
+        for index, text in enumerate(queries):
+            try:
+                parse(text)
+            except QuerySyntaxError as error:
+                raise ValueError(f"query {index} {text!r}: {error}") from None
+        return queries
+
+
+class AgentSettings(Strict):
+    name: str = Field(min_length=1)
+    role: Literal["viewer", "agent", "admin"] = "agent"
+
+
+class Settings(Strict):
+    timezone: str = "Europe/Warsaw"
+    sla_minutes: int = Field(60, gt=0)
+    database: DatabaseSettings = Field(default_factory=DatabaseSettings)
+    brands: list[BrandSettings] = Field(default_factory=list)
+    sources: list[dict[str, Any]] = Field(default_factory=list)
+    responders: list[dict[str, Any]] = Field(default_factory=list)
+    agents: list[AgentSettings] = Field(default_factory=list)
+    sentiment: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone such as Europe/Warsaw") from None
+        return name
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def brand_queries(self) -> dict[str, list[str]]:
+        return {brand.name: list(brand.queries) for brand in self.brands}
+
+
+@dataclass(frozen=True)
+class Unconfigured:
+    """A source whose secret is missing from the environment: reported, never a crash."""
+
+    name: str
+    type: str
+    reason: str
+
+
+class _MissingSecret:
+    def __init__(self, variable: str) -> None:
+        self.variable = variable
+
+
+def resolve_secrets(value: Any, environ: dict[str, str] | None = None) -> Any:
+    """Replace every `{"$env": NAME}` with the variable's value (a `_MissingSecret` if unset)."""
+    environ = os.environ if environ is None else environ
+    if isinstance(value, dict):
+        if set(value) == {"$env"}:
+            name = value["$env"]
+            return environ[name] if name in environ else _MissingSecret(str(name))
+        return {key: resolve_secrets(item, environ) for key, item in value.items()}
+    if isinstance(value, list):
+        return [resolve_secrets(item, environ) for item in value]
+    return value
+
+
+def _missing(value: Any) -> list[str]:
+    if isinstance(value, _MissingSecret):
+        return [value.variable]
+    if isinstance(value, dict):
+        return [name for item in value.values() for name in _missing(item)]
+    if isinstance(value, list):
+        return [name for item in value for name in _missing(item)]
+    return []
+
+
+def _describe(error: ValidationError, prefix: str = "") -> str:
+    lines = []
+    for item in error.errors():
+        key = prefix + ".".join(str(part) for part in item["loc"])
+        shown = repr(item.get("input"))
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        message = item["msg"].removeprefix("Value error, ")
+        lines.append(f"{key or '(top level)'}: got {shown}: {message}")
+    return "; ".join(lines)
+
+
+@dataclass
+class Config:
+    """Validated settings plus the typed source settings and the sources left out."""
+
+    settings: Settings
+    sources: list[Any]
+    unconfigured: list[Unconfigured]
+    path: Path | None = None
+
+
+def _source_settings(index: int, raw: dict[str, Any]) -> Any:
+    from collectors import REGISTRY
+
+    kind = raw.get("type")
+    if kind not in REGISTRY:
+        expected = ", ".join(sorted(REGISTRY))
+        raise ConfigError(f"sources[{index}].type: got {kind!r}: expected one of {expected}")
+    try:
+        return REGISTRY[kind].Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, f"sources[{index}].")) from None
+
+
+def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = None) -> Config:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise ConfigError(f"(top level): got {type(raw).__name__}: expected a mapping of keys")
+    resolved = resolve_secrets(raw, environ)
+    try:
+        settings = Settings.model_validate({k: v for k, v in resolved.items() if k != "sources"} | {"sources": []})
+    except ValidationError as error:
+        raise ConfigError(_describe(error)) from None
+    sources_raw = resolved.get("sources") or []
+    if not isinstance(sources_raw, list):
+        raise ConfigError(f"sources: got {sources_raw!r}: expected a list of sources")
+    sources, unconfigured, names = [], [], set()
+    for index, source in enumerate(sources_raw):
+        if not isinstance(source, dict):
+            raise ConfigError(f"sources[{index}]: got {source!r}: expected a mapping with a type")
+        name = source.get("name") or source.get("type")
+        if name in names:
+            raise ConfigError(f"sources[{index}].name: got {name!r}: expected a name no other source has")
+        names.add(name)
+        missing = _missing(source)
+        if missing:
+            reason = "not configured: set " + ", ".join(sorted(set(missing)))
+            unconfigured.append(Unconfigured(str(name), str(source.get("type")), reason))
+            continue
+        sources.append(_source_settings(index, {"name": name, **source}))
+    return Config(settings=settings, sources=sources, unconfigured=unconfigured, path=path)
+
+
+def load(path: str | Path | None, environ: dict[str, str] | None = None) -> Config:
+    """Read and validate a config file; a missing file means an empty, default config."""
+    if path is None or not Path(path).exists():
+        return build({}, environ)
+    path = Path(path)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        raise ConfigError(f"{path}: not valid YAML{where}: {getattr(error, 'problem', error)}") from None
+    return build(raw, environ, path)
+
+
+STARTER = """\
+# Nasłuch configuration. Secrets are never written here: use {$env: VARIABLE}.
+timezone: Europe/Warsaw          # every weekday/hour figure uses it
+sla_minutes: 60                  # first-response target
+database: {url: "sqlite:///nasluch.db"}
+brands:
+  - name: Acme
+    queries:
+      - 'acme OR acmeapp OR "acme shop"'
+      - '"nie działa" (acme OR acmeapp)'
+sources:
+  - {type: hackernews, name: hn, every: 10m}
+agents:
+  - {name: Ola, role: agent}
+"""

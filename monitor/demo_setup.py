@@ -1,0 +1,36 @@
+"""`nasluch demo`: the generated demo data set, stored the same way an import is."""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import sqlalchemy as sa
+
+from monitor import tables
+from monitor.store import ingest, ingest_replies
+
+log = logging.getLogger(__name__)
+
+DEMO_BRANDS = {
+    "Acme": ["acme OR acmeapp OR @acme OR #acme OR \"acme shop\""],
+    "Volta": ["volta OR voltaenergy OR @volta OR #volta"],
+    "Kawka": ["kawka OR kawkaapp OR @kawka OR #kawka"],
+}
+
+
+def load_demo(app: Any, seed: int = 7, mentions: int = 20_000) -> dict[str, int]:
+    """Generate and store the demo set once; a database that already has mentions is left alone."""
+    from monitor.demo import generate
+    from monitor.query import BrandMatcher
+
+    engine = app.engine
+    with engine.connect() as connection:
+        existing = connection.execute(sa.select(sa.func.count()).select_from(tables.Mention.__table__)).scalar()
+    if existing:
+        log.info("the database already holds %d mentions; not adding demo data", existing)
+        return {"mentions": 0, "replies": 0}
+    batch = generate(seed=seed, mentions=mentions)
+    matcher = app.matcher() or BrandMatcher(DEMO_BRANDS)
+    stored = ingest(engine, batch.mentions, matcher)
+    replies = ingest_replies(engine, batch.replies)
+    return {"mentions": stored.inserted, "replies": replies.replies_inserted}

@@ -1,0 +1,145 @@
+"""The database schema, as SQLModel tables. Only `monitor/` storage code imports this module.
+
+Every time is stored as UTC. SQLite keeps no zone, so `UTCDateTime` writes naive UTC and hands
+back aware UTC values on both SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.types import TypeDecorator
+from sqlmodel import JSON, Column, Field, SQLModel
+
+
+class UTCDateTime(TypeDecorator):
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError(f"naive datetime {value!r}: store UTC-aware values")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _time(nullable: bool = False, index: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
+
+
+class Conversation(SQLModel, table=True):
+    """A thread, keyed by the network's id of its root post."""
+
+    __table_args__ = (sa.UniqueConstraint("source", "root_key", name="uq_conversation_root"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    root_key: str = Field(max_length=255)
+    brand: str | None = Field(default=None, max_length=200, index=True)
+    started_at: datetime = _time()
+    status: str = Field(default="open", max_length=10, index=True)
+    assignee: str | None = Field(default=None, max_length=200)
+
+
+class Mention(SQLModel, table=True):
+    __table_args__ = (
+        sa.UniqueConstraint("source", "external_id", name="uq_mention_source_external"),
+        sa.Index("ix_mention_author", "source", "author_handle"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    source_name: str | None = Field(default=None, max_length=100)
+    external_id: str = Field(max_length=255)
+    url: str | None = None
+    author_handle: str = Field(max_length=255)
+    author_name: str | None = None
+    author_followers: int | None = None
+    text: str
+    lang: str | None = Field(default=None, max_length=8, index=True)
+    created_at: datetime = _time(index=True)
+    collected_at: datetime = _time()
+    brand: str | None = Field(default=None, max_length=200, index=True)
+    matched: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    in_reply_to: str | None = Field(default=None, max_length=255)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
+    sentiment: str | None = Field(default=None, max_length=10, index=True)
+    sentiment_score: float | None = None
+    priority: float | None = None
+    status: str = Field(default="open", max_length=10)
+    assignee: str | None = Field(default=None, max_length=200)
+
+
+class Reply(SQLModel, table=True):
+    """A brand's post: imported from history, or written in the dashboard and sent via the outbox."""
+
+    __table_args__ = (sa.UniqueConstraint("source", "external_id", name="uq_reply_source_external"),)
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=40)
+    external_id: str | None = Field(default=None, max_length=255)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
+    mention_id: int | None = Field(default=None, foreign_key="mention.id", index=True)
+    in_reply_to: str | None = Field(default=None, max_length=255)
+    agent: str = Field(max_length=200)
+    text: str
+    created_at: datetime = _time(index=True)
+    state: str = Field(default="queued", max_length=10, index=True)
+    error: str | None = None
+    idempotency_key: str | None = Field(default=None, max_length=64, unique=True)
+    url: str | None = None
+
+
+class Note(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    agent: str = Field(max_length=200)
+    text: str
+    created_at: datetime = _time()
+
+
+class Tag(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=100, unique=True)
+
+
+class MentionTag(SQLModel, table=True):
+    mention_id: int = Field(foreign_key="mention.id", primary_key=True)
+    tag_id: int = Field(foreign_key="tag.id", primary_key=True)
+
+
+class Agent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    role: str = Field(default="agent", max_length=10)
+
+
+class SourceState(SQLModel, table=True):
+    """Per-source cursor and health; the cursor moves only after its batch is committed."""
+
+    name: str = Field(primary_key=True, max_length=100)
+    type: str = Field(max_length=40)
+    cursor: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    last_run: datetime | None = _time(nullable=True)
+    last_success: datetime | None = _time(nullable=True)
+    last_error: str | None = None
+    last_error_at: datetime | None = _time(nullable=True)
+    paused_until: datetime | None = _time(nullable=True)
+    needs_credentials: bool = False
+    next_run: datetime | None = _time(nullable=True)
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = _time(index=True)
+    actor: str = Field(max_length=200)
+    action: str = Field(max_length=60)
+    target: str | None = Field(default=None, max_length=255)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,97 @@
+"""Storage on SQLite and PostgreSQL: idempotent batches, thread linking, query matches, UTC times."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import sqlalchemy as sa
+
+from monitor import store, tables
+from monitor.db import current_revision, upgrade
+from monitor.query import BrandMatcher
+from monitor.values import Author, Mention
+
+T0 = datetime(2026, 11, 5, 18, 30, tzinfo=timezone.utc)
+
+
+def mention(external_id: str, text: str = "acme nie działa", minutes: int = 0, **extra) -> Mention:
+    return Mention(source=extra.pop("source", "mastodon"), external_id=external_id, text=text,
+                   created_at=T0 + timedelta(minutes=minutes), author=Author(extra.pop("handle", "ola"), "Ola", 120),
+                   **extra)
+
+
+def rows(engine, sql: str):
+    with engine.connect() as connection:
+        return connection.execute(sa.text(sql)).all()
+
+
+def test_upgrade_is_idempotent_and_recorded(engine):
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+    assert {"mention", "reply", "conversation", "note", "tag", "mentiontag", "agent", "sourcestate",
+            "audit_log"} <= set(sa.inspect(engine).get_table_names())
+
+
+def test_ingest_twice_keeps_one_row_per_source_and_external_id(engine):
+    batch = [mention(str(i), minutes=i) for i in range(10)] + [mention("3", minutes=99)]
+    first = store.ingest(engine, batch, batch_size=4)
+    again = store.ingest(engine, batch, batch_size=3)
+    assert (first.inserted, first.duplicates) == (10, 1)
+    assert (again.inserted, again.duplicates) == (0, 11)
+    assert rows(engine, "SELECT count(*) FROM mention") == [(10,)]
+
+
+def test_same_id_on_another_network_is_another_mention(engine):
+    store.ingest(engine, [mention("42"), mention("42", source="reddit")])
+    assert rows(engine, "SELECT count(*) FROM mention") == [(2,)]
+
+
+def test_crash_between_batches_loses_nothing_committed_and_rerun_completes(engine, monkeypatch):
+    batch = [mention(str(i), minutes=i) for i in range(9)]
+    real, calls = store.ingest_batch, []
+
+    def failing(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("power cut")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "ingest_batch", failing)
+    with pytest.raises(RuntimeError):
+        store.ingest(engine, batch, batch_size=3)
+    assert rows(engine, "SELECT count(*) FROM mention") == [(3,)]
+    monkeypatch.setattr(store, "ingest_batch", real)
+    rerun = store.ingest(engine, batch, batch_size=3)
+    assert (rerun.inserted, rerun.duplicates) == (6, 3)
+    assert rows(engine, "SELECT count(DISTINCT external_id), count(*) FROM mention") == [(9, 9)]
+
+
+def test_reply_links_follow_stored_parents_across_batches(engine):
+    store.ingest(engine, [mention("root", minutes=0)])
+    store.ingest(engine, [mention("child", minutes=5, in_reply_to="root"),
+                          mention("grandchild", minutes=9, in_reply_to="child"),
+                          mention("other", minutes=7)])
+    conversations = dict(rows(engine, "SELECT external_id, conversation_id FROM mention"))
+    assert conversations["root"] == conversations["child"] == conversations["grandchild"]
+    assert conversations["other"] != conversations["root"]
+    assert rows(engine, "SELECT count(*) FROM conversation") == [(2,)]
+
+
+def test_brand_queries_are_matched_and_stored_and_unmatched_dropped_when_required(engine):
+    matcher = BrandMatcher({"Acme": ['"nie dziala" acme*', "acme"], "Volta": ["volta"]})
+    posts = [mention("1", "Acmeapp NIE DZIAŁA od rana"), mention("2", "volta i acme"), mention("3", "nic tu nie ma")]
+    result = store.ingest(engine, posts, matcher, require_match=True)
+    assert (result.inserted, result.unmatched) == (2, 1)
+    table = tables.Mention.__table__
+    with engine.connect() as connection:
+        stored = {r.external_id: (r.brand, r.matched) for r in connection.execute(sa.select(table))}
+    assert stored["1"] == ("Acme", ['Acme: "nie dziala" acme*'])
+    assert stored["2"] == ("Acme", ["Acme: acme", "Volta: volta"])
+
+
+def test_times_come_back_utc_aware(engine):
+    warsaw = timezone(timedelta(hours=1))
+    store.ingest(engine, [Mention("rss", "t", "acme", datetime(2026, 11, 5, 19, 30, tzinfo=warsaw), Author("a"))])
+    with engine.connect() as connection:
+        created = connection.execute(sa.select(tables.Mention.__table__.c.created_at)).scalar()
+    assert created == datetime(2026, 11, 5, 18, 30, tzinfo=timezone.utc) and created.utcoffset() == timedelta(0)
