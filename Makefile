@@ -23,6 +23,7 @@ sysdeps:
 	@bash scripts/sysdeps.sh
 
 demo: install
+	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/nasluch --db sqlite:///demo.db demo
 
 test: install sysdeps

@@ -175,6 +175,48 @@ def _heatmap_text(data: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+@command("collect")
+def cmd_collect(args: argparse.Namespace, app: App) -> int:
+    from monitor.collect import collect_once
+
+    if not args.once:
+        log.error("collect needs --once (use `nasluch run` to keep collecting on a schedule)")
+        return 2
+    try:
+        summary = collect_once(app.engine, app.config, args.source)
+    except KeyError:
+        log.error("no source named %r in %s", args.source, app.config_path)
+        return 2
+    emit(args, summary, "\n".join(
+        f"{name}: fetched {s['fetched']}, inserted {s['inserted']}" + (f", error: {s['error']}" if s["error"] else "")
+        for name, s in summary.items()) or "no sources configured")
+    return 0
+
+
+@command("sources")
+def cmd_sources(args: argparse.Namespace, app: App) -> int:
+    from monitor.collect import health
+
+    report = health(app.engine, app.config)
+    emit(args, report, "\n".join(
+        f"{name:<20} {s['status']:<22} last ok {s['last_success'] or '-':<26} 24h {s['volume_24h']:>6}"
+        + (f"  {s['last_error']}" if s["last_error"] else "") for name, s in report.items()) or "no sources configured")
+    return 0
+
+
+@command("run")
+def cmd_run(args: argparse.Namespace, app: App) -> int:
+    from monitor.scheduler import build_scheduler, run_forever
+
+    run_forever(build_scheduler(app.engine, app.config, background_jobs(app)))
+    return 0
+
+
+def background_jobs(app: App) -> list:
+    """Periodic jobs besides collection (scoring, alerts, the outbox), as they become available."""
+    return []
+
+
 @command("erase-author")
 def cmd_erase_author(args: argparse.Namespace, app: App) -> int:
     from monitor.privacy import erase_author
@@ -246,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", type=parse_day)
     p.add_argument("--until", type=parse_day)
     p.add_argument("--sla-minutes", type=int)
+    p = add("collect", "one collection round")
+    p.add_argument("--once", action="store_true")
+    p.add_argument("--source", help="only this source (its name in the config)")
+    add("sources", "each source's health")
+    add("run", "the scheduler: collect, score, alert, send queued replies", json_flag=False)
     p = add("erase-author", "delete everything stored about one author")
     p.add_argument("handle")
     p.add_argument("--source")
