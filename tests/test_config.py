@@ -33,6 +33,9 @@ def test_missing_file_gives_defaults(tmp_path):
         ({"sources": "rss"}, ["sources", "expected a list"]),
         ({"sources": [{"type": "carrier-pigeon", "name": "p"}]}, ["sources[0].type", "'carrier-pigeon'", "expected one of"]),
         (["not", "a", "mapping"], ["(top level)", "expected a mapping"]),
+        ({"sources": [{"type": "rss", "name": "f", "urll": "http://x"}]}, ["sources[0].urll", "Extra inputs"]),
+        ({"sources": [{"type": "rss", "name": "f", "url": "ftp://x"}]}, ["sources[0].url", "'ftp://x'", "http://"]),
+        ({"sources": [{"type": "hackernews", "every": "often"}]}, ["sources[0].every", "'often'", '"5m"']),
     ],
 )
 def test_mistakes_name_key_value_and_expectation(raw, fragments):
@@ -61,3 +64,13 @@ def test_env_secrets_are_resolved_once_and_missing_ones_reported():
 def test_duplicate_source_names_are_rejected():
     with pytest.raises(ConfigError, match=r"sources\[1\]\.name: got 'hn'"):
         build({"sources": [{"type": "hackernews", "name": "hn"}, {"type": "hackernews", "name": "hn"}]}, environ={})
+
+
+def test_source_without_its_secret_is_not_configured_not_a_crash():
+    raw = {"sources": [{"type": "x", "name": "x", "bearer_token": {"$env": "X_BEARER_TOKEN"}},
+                       {"type": "hackernews", "name": "hn"}]}
+    config = build(raw, environ={})
+    assert [s.name for s in config.sources] == ["hn"]
+    assert [(u.name, u.reason) for u in config.unconfigured] == [("x", "not configured: set X_BEARER_TOKEN")]
+    configured = build(raw, environ={"X_BEARER_TOKEN": "s3cr3t-XYZ"})
+    assert [s.name for s in configured.sources] == ["x", "hn"] and "s3cr3t-XYZ" not in repr(configured.sources[0])
