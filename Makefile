@@ -31,6 +31,7 @@ test: install sysdeps
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py
+	$(BIN)/python benchmarks/dashboard.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

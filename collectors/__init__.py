@@ -8,7 +8,9 @@ from __future__ import annotations
 from collectors.base import Collector, Fetched, SourceSettings, build_collector
 from collectors.bluesky import BlueskyCollector
 from collectors.discourse import DiscourseCollector
+from collectors.facebook import FacebookCollector
 from collectors.hackernews import HackerNewsCollector
+from collectors.instagram import InstagramCollector
 from collectors.mastodon import MastodonCollector
 from collectors.reddit import RedditCollector
 from collectors.rss import RssCollector
@@ -26,6 +28,8 @@ REGISTRY: dict[str, type[Collector]] = {
         XCollector,
         DiscourseCollector,
         YouTubeCollector,
+        FacebookCollector,
+        InstagramCollector,
     )
 }
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import abc
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, ClassVar
 
@@ -16,7 +16,7 @@ import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
 from collectors.errors import NotConfigured
-from monitor.values import Mention
+from monitor.values import Mention, ThreadSnapshot
 
 # Each round re-reads this much before its cursor: search indexes lag behind posting (a post
 # written a minute before our last round may be indexed only after it), storage dedupes the rest.
@@ -87,6 +87,9 @@ class Fetched:
 
     mentions: list[Mention]
     cursor: dict[str, Any]
+    # Threads re-read in full this round (Facebook, Instagram): storage updates edited texts and
+    # marks stored comments no longer there as deleted. Empty for append-only sources.
+    threads: list[ThreadSnapshot] = field(default_factory=list)
 
 
 class Collector(abc.ABC):

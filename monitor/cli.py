@@ -162,6 +162,58 @@ def cmd_report(args: argparse.Namespace, app: App) -> int:
     elif args.report == "response-times":
         data = reports.response_times(app.engine, args.sla_minutes or settings.sla_minutes)
         emit(args, data)
+    elif args.report == "staffing":
+        data = _staffing(args, app)
+        emit(args, data, _staffing_text(data))
+    return 0
+
+
+def _staffing(args: argparse.Namespace, app: App) -> dict[str, Any]:
+    """Agents per weekday × hour (Erlang C); the same numbers as the dashboard's Staffing page."""
+    from monitor.analytics import Filters
+    from monitor.staffing import StaffingInputs, staffing_report
+
+    settings = app.config.settings
+    inputs = StaffingInputs(sla_minutes=args.sla_minutes or settings.sla_minutes, service_level=args.service_level,
+                            handle_minutes=args.handle_minutes, weeks=args.weeks, reply_share=args.reply_share)
+    return staffing_report(app.engine, Filters(query=args.query or "", until=args.until),
+                           args.tz or settings.timezone, inputs)
+
+
+def _staffing_text(data: dict[str, Any]) -> str:
+    from monitor.reports import WEEKDAYS
+
+    lines = [f"agents needed by weekday and hour ({data['tz']}; {data['service_level']:.0%} within "
+             f"{data['sla_minutes']:g} min, {data['handle_minutes']:g} min per mention)",
+             "     " + "".join(f"{h:>4}" for h in range(24))]
+    for day in range(7):
+        agents = [c["agents"] for c in data["cells"] if c["weekday"] == day]
+        lines.append(f"{WEEKDAYS[day][:3]:<5}" + "".join(f"{n:>4}" for n in agents))
+    return "\n".join(lines + [f"agent-hours per week: {data['agent_hours_per_week']}"])
+
+
+@command("alerts")
+def cmd_alerts(args: argparse.Namespace, app: App) -> int:
+    """List spikes of a period, or (`--check`) send the new ones as the scheduler does."""
+    from monitor import alerts
+    from monitor.analytics import Filters, default_filters
+    from monitor.trends import spike_table
+
+    settings = app.config.settings
+    if args.check:
+        sent = alerts.check(app.engine, settings.alerts, settings.timezone)
+        emit(args, {"sent": sent}, "\n".join(s["text"] + "".join(f" [{e}]" for e in s["errors"]) for s in sent)
+             or "no new spikes")
+        return 0
+    period = default_filters(app.engine)
+    filters = Filters(since=args.since or period.since, until=args.until or period.until)
+    scored = spike_table(app.engine, filters, settings.timezone, settings.alerts.rule)
+    spikes = [alerts.Spike(r["brand"], r["hour"], r["mentions"], r["usual"])
+              for r in scored.filter(scored["spike"]).iter_rows(named=True)]
+    found = [{"brand": s.brand, "hour_start": alerts.hour_start(s, settings.timezone), "mentions": s.mentions,
+              "usual": s.usual} for s in spikes]
+    emit(args, {"tz": settings.timezone, "spikes": found},
+         "\n".join(alerts.describe(s, settings.timezone) for s in spikes) or "no spikes")
     return 0
 
 
@@ -214,7 +266,63 @@ def cmd_run(args: argparse.Namespace, app: App) -> int:
 
 def background_jobs(app: App) -> list:
     """Periodic jobs besides collection (scoring, alerts, the outbox), as they become available."""
-    return []
+    return [outbox_job(app), *alert_jobs(app), *sla_alert_jobs(app)]
+
+
+def sla_alert_jobs(app: App) -> list[tuple[str, Any, Callable[[], Any]]]:
+    """Announce SLA breaches every minute on the same channels as spike alerts."""
+    from datetime import timedelta
+
+    from monitor.inbox_actions import alert_sla_breaches
+
+    settings = app.config.settings
+    if not settings.alerts.channels:
+        return []
+    return [("sla-alerts", timedelta(minutes=1),
+             lambda: alert_sla_breaches(app.engine, settings.alerts, settings.sla_minutes))]
+
+
+def alert_jobs(app: App) -> list[tuple[str, Any, Callable[[], Any]]]:
+    """Check for spikes every 5 minutes when a webhook or e-mail is configured under `alerts:`."""
+    from datetime import timedelta
+
+    from monitor.alerts import check
+
+    settings = app.config.settings
+    if not settings.alerts.channels:
+        return []
+    return [("alerts", timedelta(minutes=5), lambda: check(app.engine, settings.alerts, settings.timezone))]
+
+
+def outbox_job(app: App) -> tuple[str, Any, Callable[[], Any]]:
+    """Send queued replies every 15 s with the configured responders (one worker per process)."""
+    from datetime import timedelta
+
+    from monitor.outbox import send_due, worker_name
+    from responders import build_responders
+
+    responders = build_responders(app.config.responders)
+    worker = worker_name()
+    for missing in app.config.unconfigured_responders:
+        log.warning("responder %s (%s) is %s: its replies stay queued", missing.name, missing.type, missing.reason)
+    return ("outbox", timedelta(seconds=15), lambda: send_due(app.engine, responders, worker))
+
+
+@command("reply")
+def cmd_reply(args: argparse.Namespace, app: App) -> int:
+    from monitor.inbox_actions import send_reply
+    from responders import build_responders
+
+    try:
+        outcome = send_reply(app.engine, args.mention_id, args.text, args.agent,
+                             build_responders(app.config.responders))
+    except LookupError as error:
+        log.error("%s", error)
+        return 2
+    detail = f" ({outcome.error})" if outcome.error else ""
+    where = f" {outcome.url}" if outcome.url else ""
+    emit(args, outcome.as_json(), f"reply {outcome.reply_id}: {outcome.state}{where}{detail}")
+    return 0 if outcome.state != "failed" else 1
 
 
 @command("erase-author")
@@ -281,18 +389,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=50)
     p.add_argument("--since", type=parse_day)
     p.add_argument("--until", type=parse_day)
-    p = add("report", "reports: heatmap, response-times")
-    p.add_argument("report", choices=["heatmap", "response-times"])
+    p = add("report", "reports: heatmap, response-times, staffing")
+    p.add_argument("report", choices=["heatmap", "response-times", "staffing"])
     p.add_argument("--tz")
     p.add_argument("--query")
     p.add_argument("--since", type=parse_day)
     p.add_argument("--until", type=parse_day)
     p.add_argument("--sla-minutes", type=int)
+    p.add_argument("--service-level", type=float, default=0.9, help="staffing: share answered within the SLA")
+    p.add_argument("--handle-minutes", type=float, default=6.0, help="staffing: agent time per mention")
+    p.add_argument("--weeks", type=int, default=4, help="staffing: whole weeks of history to average")
+    p.add_argument("--reply-share", type=float, default=1.0, help="staffing: share of mentions that need a reply")
     p = add("collect", "one collection round")
     p.add_argument("--once", action="store_true")
     p.add_argument("--source", help="only this source (its name in the config)")
     add("sources", "each source's health")
+    p = add("alerts", "spikes per brand against the usual level for that weekday and hour")
+    p.add_argument("--check", action="store_true", help="send new spikes to the configured webhook and e-mail")
+    p.add_argument("--since", type=parse_day)
+    p.add_argument("--until", type=parse_day)
     add("run", "the scheduler: collect, score, alert, send queued replies", json_flag=False)
+    p = add("reply", "queue a reply to a mention; sent at once when its network's responder is configured")
+    p.add_argument("mention_id", type=int)
+    p.add_argument("text", help="may use {author}, {agent} and {brand}")
+    p.add_argument("--agent", required=True)
     p = add("erase-author", "delete everything stored about one author")
     p.add_argument("handle")
     p.add_argument("--source")

@@ -20,7 +20,7 @@ from collectors.errors import AuthFailed, CollectorError, NotConfigured, RateLim
 from monitor import tables
 from monitor.config import Config
 from monitor.query import BrandMatcher, parse
-from monitor.store import ingest
+from monitor.store import ingest, refresh_mentions
 
 log = logging.getLogger(__name__)
 USER_AGENT = "Nasluch/0.1 (self-hosted brand listening; +https://github.com/nasluch/nasluch)"
@@ -110,6 +110,8 @@ def collect_source(engine: Engine, settings: Any, plan: Plan, client: httpx.Clie
         return RoundResult(error=error.message)
     theirs = [m for m in fetched.mentions if m.author.handle.lower().lstrip("@") not in plan.own_handles]
     result = ingest(engine, theirs, plan.matcher, require_match=plan.matcher is not None)
+    if fetched.threads:  # sources that re-read whole threads: edits and deletions, never duplicates
+        refresh_mentions(engine, theirs, fetched.threads, now)
     save_state(engine, settings.name, settings.type, cursor=fetched.cursor, last_run=now, last_success=now,
                last_error=None, paused_until=None, needs_credentials=False, next_run=now + settings.every)
     return RoundResult(fetched=len(fetched.mentions), inserted=result.inserted)

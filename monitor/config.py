@@ -7,7 +7,7 @@ expected. Secrets are written as `{$env: NAME}` and resolved here, once (the way
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from monitor.alert_settings import AlertSettings
 from monitor.query import QuerySyntaxError, parse
 
 DEFAULT_DB_URL = "sqlite:///nasluch.db"
@@ -53,6 +54,11 @@ class AgentSettings(Strict):
     role: Literal["viewer", "agent", "admin"] = "agent"
 
 
+class InboxSettings(Strict):
+    max_open_per_agent: int = Field(25, gt=0, description="cap on open conversations one agent holds")
+    teams: dict[str, list[str]] = Field(default_factory=dict, description="team name: agent names")
+
+
 class Settings(Strict):
     timezone: str = "Europe/Warsaw"
     sla_minutes: int = Field(60, gt=0)
@@ -62,6 +68,8 @@ class Settings(Strict):
     responders: list[dict[str, Any]] = Field(default_factory=list)
     agents: list[AgentSettings] = Field(default_factory=list)
     sentiment: dict[str, Any] = Field(default_factory=dict)
+    inbox: InboxSettings = Field(default_factory=InboxSettings)
+    alerts: AlertSettings = Field(default_factory=AlertSettings)
 
     @field_validator("timezone")
     @classmethod
@@ -137,6 +145,8 @@ class Config:
     sources: list[Any]
     unconfigured: list[Unconfigured]
     path: Path | None = None
+    responders: list[Any] = field(default_factory=list)
+    unconfigured_responders: list[Unconfigured] = field(default_factory=list)
 
 
 def _source_settings(index: int, raw: dict[str, Any]) -> Any:
@@ -152,6 +162,41 @@ def _source_settings(index: int, raw: dict[str, Any]) -> Any:
         raise ConfigError(_describe(error, f"sources[{index}].")) from None
 
 
+def _responder_settings(index: int, raw: dict[str, Any]) -> Any:
+    from responders import REGISTRY
+
+    kind = raw.get("network")
+    if kind not in REGISTRY:
+        expected = ", ".join(sorted(REGISTRY))
+        raise ConfigError(f"responders[{index}].network: got {kind!r}: expected one of {expected}")
+    try:
+        return REGISTRY[kind].Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, f"responders[{index}].")) from None
+
+
+def _responders(resolved: dict[str, Any]) -> tuple[list[Any], list[Unconfigured]]:
+    """Typed responder settings; one whose secret is unset is left out and reported, so its
+    network falls back to "copy and open" instead of stopping the program."""
+    entries = resolved.get("responders") or []
+    if not isinstance(entries, list):
+        raise ConfigError(f"responders: got {entries!r}: expected a list of responders")
+    typed, unconfigured = [], []
+    for index, entry in enumerate(entries):
+        if not isinstance(entry, dict):
+            raise ConfigError(f"responders[{index}]: got {entry!r}: expected a mapping with a network")
+        variables = [f"${name}" for name in _missing(entry)]
+        settings = _responder_settings(index, {k: (None if isinstance(v, _MissingSecret) else v)
+                                               for k, v in entry.items()})
+        missing = variables or settings.missing_credentials()
+        if missing:
+            reason = "not configured: set " + ", ".join(sorted(set(missing)))
+            unconfigured.append(Unconfigured(settings.name, settings.network, reason))
+        else:
+            typed.append(settings)
+    return typed, unconfigured
+
+
 def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = None) -> Config:
     if raw is None:
         raw = {}
@@ -159,7 +204,8 @@ def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = N
         raise ConfigError(f"(top level): got {type(raw).__name__}: expected a mapping of keys")
     resolved = resolve_secrets(raw, environ)
     try:
-        settings = Settings.model_validate({k: v for k, v in resolved.items() if k != "sources"} | {"sources": []})
+        settings = Settings.model_validate({k: v for k, v in resolved.items() if k not in ("sources", "responders")}
+                                           | {"sources": [], "responders": []})
     except ValidationError as error:
         raise ConfigError(_describe(error)) from None
     sources_raw = resolved.get("sources") or []
@@ -179,7 +225,9 @@ def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = N
             unconfigured.append(Unconfigured(str(name), str(source.get("type")), reason))
             continue
         sources.append(_source_settings(index, {"name": name, **source}))
-    return Config(settings=settings, sources=sources, unconfigured=unconfigured, path=path)
+    responders, unconfigured_responders = _responders(resolved)
+    return Config(settings=settings, sources=sources, unconfigured=unconfigured, path=path,
+                  responders=responders, unconfigured_responders=unconfigured_responders)
 
 
 def load(path: str | Path | None, environ: dict[str, str] | None = None) -> Config:

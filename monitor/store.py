@@ -6,6 +6,7 @@ flight and a rerun inserts exactly what is missing. Brand queries are matched pe
 """
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -18,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor import tables
+from monitor import rollups, tables
 from monitor.query import BrandMatcher
-from monitor.values import ImportedReply, Mention
+from monitor.values import ImportedReply, Mention, ThreadSnapshot
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 50_000
@@ -48,6 +49,47 @@ def insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table, const
     """`INSERT ... ON CONFLICT (constraint) DO NOTHING` in the connection's dialect."""
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
     return dialect.insert(table).on_conflict_do_nothing(index_elements=list(constraint))
+
+
+def _sqlite_value_converters(table: sa.Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
+    """What SQLAlchemy's bind processing would do per column, done once per column instead."""
+    converters: list[Callable[[Any], Any] | None] = []
+    for name in names:
+        kind = table.c[name].type
+        if isinstance(kind, tables.UTCDateTime):
+            converters.append(lambda v: None if v is None else v.astimezone(timezone.utc).replace(tzinfo=None)
+                              .isoformat(" ", "microseconds"))
+        elif isinstance(kind, sa.JSON):
+            converters.append(lambda v: json.dumps(v, ensure_ascii=False))
+        else:
+            converters.append(None)
+    return converters
+
+
+def insert_new_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
+                    constraint: Sequence[str]) -> list[int]:
+    """Insert rows, skipping those whose `constraint` columns exist; return the new rows' ids.
+
+    On SQLite the rows go straight to the driver's `executemany` (SQLAlchemy's per-row parameter
+    processing cost more than the insert itself), and the new ids are those above the largest id
+    before the insert: the caller's transaction already holds SQLite's write lock (it wrote the
+    conversations first), so no other writer can interleave. PostgreSQL uses `RETURNING`, which
+    stays exact with several workers inserting at once.
+    """
+    if not rows:
+        return []
+    if connection.dialect.name != "sqlite":
+        statement = insert_ignoring_duplicates(connection, table, constraint).returning(table.c.id)
+        return [row[0] for row in connection.execute(statement, list(rows)).all()]
+    names = list(rows[0])
+    converters = _sqlite_value_converters(table, names)
+    values = [tuple(row[name] if convert is None else convert(row[name]) for name, convert in zip(names, converters))
+              for row in rows]
+    before = connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
+    sql = (f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))}) '
+           f'ON CONFLICT ({", ".join(constraint)}) DO NOTHING')
+    connection.exec_driver_sql(sql, values)
+    return list(connection.execute(sa.select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -134,9 +176,7 @@ def ensure_conversations(connection: sa.Connection, posts: Sequence[Any], keys: 
         if row is None or post.created_at < row["started_at"]:
             first[(post.source, key)] = {"source": post.source, "root_key": key, "brand": brand,
                                          "started_at": post.created_at, "status": "open"}
-    statement = insert_ignoring_duplicates(connection, conv, ("source", "root_key"))
-    for chunk in batched(first.values(), LOOKUP_CHUNK):
-        connection.execute(statement, chunk)
+    insert_new_rows(connection, conv, list(first.values()), ("source", "root_key"))
     ids: dict[tuple[str, str], int] = {}
     sources = {source for source, _ in first}
     for source in sources:
@@ -163,8 +203,8 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
                  require_match: bool = False, now: datetime | None = None) -> IngestResult:
     result = IngestResult(read=len(mentions))
     brands, matched = match_brands(mentions, matcher)
-    if require_match:
-        keep = [i for i, hits in enumerate(matched) if hits]
+    if require_match:  # a collector that knows the brand (its own page's comments) needs no match
+        keep = [i for i, hits in enumerate(matched) if hits or mentions[i].brand]
         result.unmatched = len(mentions) - len(keep)
         mentions = [mentions[i] for i in keep]
         brands, matched = [brands[i] for i in keep], [matched[i] for i in keep]
@@ -176,8 +216,8 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
         keys = conversation_keys(connection, mentions)
         conv_ids = ensure_conversations(connection, mentions, keys, brands)
         rows = _mention_rows(mentions, brands, matched, conv_ids, keys, now)
-        statement = insert_ignoring_duplicates(connection, table, ("source", "external_id")).returning(table.c.id)
-        inserted = [row[0] for row in connection.execute(statement, rows).all()]
+        inserted = insert_new_rows(connection, table, rows, ("source", "external_id"))
+        rollups.mentions_added(connection, inserted)
     result.inserted = len(inserted)
     result.inserted_ids = inserted
     result.duplicates = len(rows) - len(inserted)
@@ -220,9 +260,72 @@ def ingest_replies(engine: Engine, replies: Sequence[ImportedReply], batch_size:
                  "agent": r.agent, "text": r.text, "created_at": r.created_at, "state": "sent", "url": r.url}
                 for r, key in zip(batch, keys)
             ]
-            statement = insert_ignoring_duplicates(connection, table, ("source", "external_id")).returning(table.c.id)
-            inserted = len(connection.execute(statement, rows).all())
+            inserted = len(insert_new_rows(connection, table, rows, ("source", "external_id")))
         total.read += len(batch)
         total.replies_inserted += inserted
         total.reply_duplicates += len(batch) - inserted
     return total
+
+
+# --- refresh: comments edited or deleted on the network (opt-in; ingest above is unchanged) ---
+
+@dataclass
+class RefreshResult:
+    edited: int = 0
+    deleted: int = 0
+    restored: int = 0
+
+
+def refresh_mentions(engine: Engine, mentions: Sequence[Mention], threads: Sequence[ThreadSnapshot],
+                     now: datetime | None = None) -> RefreshResult:
+    """Bring stored rows in line with what the network shows now, for sources that re-read whole
+    threads (Facebook, Instagram): a changed text is updated in place (`edited_at`, and unscored
+    so it is scored again), a stored mention missing from its thread's snapshot is marked
+    `deleted_at` (kept, never removed: agents may have answered it), one seen again is restored.
+    Only existing rows are touched; new ones are `ingest`'s."""
+    now = now or datetime.now(timezone.utc)
+    result = RefreshResult()
+    with engine.begin() as connection:
+        _refresh_texts(connection, mentions, now, result)
+        for snapshot in threads:
+            _refresh_thread(connection, snapshot, now, result)
+    if result.edited or result.deleted or result.restored:
+        log.info("refreshed mentions: %s", result)
+    return result
+
+
+def _refresh_texts(connection: sa.Connection, mentions: Sequence[Mention], now: datetime,
+                   result: RefreshResult) -> None:
+    table = tables.Mention.__table__
+    edited: dict[int, str] = {}
+    for source in {m.source for m in mentions}:
+        wanted = {m.external_id: m.text for m in mentions if m.source == source}
+        for chunk in batched(sorted(wanted), LOOKUP_CHUNK):
+            query = sa.select(table.c.id, table.c.external_id, table.c.text).where(
+                table.c.source == source, table.c.external_id.in_(chunk))
+            edited.update({row.id: wanted[row.external_id] for row in connection.execute(query)
+                           if row.text != wanted[row.external_id]})
+    for mention_id, text in edited.items():
+        connection.execute(table.update().where(table.c.id == mention_id)
+                           .values(text=text, edited_at=now, sentiment_score=None, priority=None))
+    if edited:
+        rollups.rescored(connection, {mention_id: None for mention_id in edited})
+    result.edited += len(edited)
+
+
+def _refresh_thread(connection: sa.Connection, snapshot: ThreadSnapshot, now: datetime,
+                    result: RefreshResult) -> None:
+    table, conv = tables.Mention.__table__, tables.Conversation.__table__
+    stored = connection.execute(
+        sa.select(table.c.id, table.c.external_id, table.c.deleted_at)
+        .join(conv, conv.c.id == table.c.conversation_id)
+        .where(conv.c.source == snapshot.source, conv.c.root_key == snapshot.root_key,
+               table.c.source == snapshot.source)).all()
+    gone = [row.id for row in stored if row.deleted_at is None and row.external_id not in snapshot.present]
+    back = [row.id for row in stored if row.deleted_at is not None and row.external_id in snapshot.present]
+    if gone:
+        connection.execute(table.update().where(table.c.id.in_(gone)).values(deleted_at=now))
+    if back:
+        connection.execute(table.update().where(table.c.id.in_(back)).values(deleted_at=None))
+    result.deleted += len(gone)
+    result.restored += len(back)

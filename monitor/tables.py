@@ -75,6 +75,12 @@ class Mention(SQLModel, table=True):
     priority: float | None = None
     status: str = Field(default="open", max_length=10)
     assignee: str | None = Field(default=None, max_length=200)
+    # Moderation and changes on the network (issue 8): a hidden comment stays here and in its
+    # conversation, marked; an edited one keeps its row with the new text; a deleted one is marked.
+    hidden: bool = Field(default=False, sa_column=Column(sa.Boolean, nullable=False, default=False,
+                                                         server_default=sa.false()))
+    edited_at: datetime | None = _time(nullable=True)
+    deleted_at: datetime | None = _time(nullable=True)
 
 
 class Reply(SQLModel, table=True):
@@ -143,3 +149,83 @@ class AuditEntry(SQLModel, table=True):
     action: str = Field(max_length=60)
     target: str | None = Field(default=None, max_length=255)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+# --- inbox and outbox (issue 6) -------------------------------------------------------------
+
+def _cascade(target: str, primary_key: bool = False, index: bool = False) -> Any:
+    """A foreign key that goes with its row: erasing an author deletes replies and conversations."""
+    return Field(sa_column=Column(sa.Integer, sa.ForeignKey(target, ondelete="CASCADE"),
+                                  primary_key=primary_key, nullable=False, index=index))
+
+
+class ReplyDelivery(SQLModel, table=True):
+    """Outbox bookkeeping for a reply written here (imported history has none).
+
+    `lost_response` marks a try whose answer never came: the post may exist, so the next try
+    uses the network's idempotency or looks for the reply on the network first.
+    """
+
+    __tablename__ = "reply_delivery"
+    reply_id: int = _cascade("reply.id", primary_key=True)
+    queued_at: datetime = _time()
+    attempts: int = 0
+    lost_response: bool = False
+    first_try_at: datetime | None = _time(nullable=True)
+    next_attempt_at: datetime | None = _time(nullable=True, index=True)
+    claimed_by: str | None = Field(default=None, max_length=100)
+    claimed_at: datetime | None = _time(nullable=True)
+    error_kind: str | None = Field(default=None, max_length=20)
+
+
+class SavedReply(SQLModel, table=True):
+    """A reply template for a brand and language (None: any), with {author} {agent} {brand}."""
+
+    __tablename__ = "saved_reply"
+    id: int | None = Field(default=None, primary_key=True)
+    brand: str | None = Field(default=None, max_length=200, index=True)
+    lang: str | None = Field(default=None, max_length=8)
+    title: str = Field(max_length=200)
+    text: str
+    created_by: str | None = Field(default=None, max_length=200)
+    created_at: datetime = _time()
+
+
+class Presence(SQLModel, table=True):
+    """Who has a conversation open, or a reply drafted, as of their last heartbeat."""
+
+    conversation_id: int = _cascade("conversation.id", primary_key=True)
+    agent: str = Field(primary_key=True, max_length=200)
+    seen_at: datetime = _time(index=True)
+    drafting: bool = False
+
+
+class MentionRollup(SQLModel, table=True):
+    """Mentions counted per UTC hour × brand × source × language × sentiment, kept current at ingest
+    and on rescoring (`monitor.rollups`), so dashboard pages never read a million rows.
+
+    `hour` is whole hours since 1970-01-01 UTC; an unknown brand, language or a sentiment not scored
+    yet is stored as "" because a NULL cannot be part of a primary key.
+    """
+
+    __tablename__ = "mention_rollup"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: int = Field(primary_key=True)
+    brand: str = Field(primary_key=True, max_length=200)
+    source: str = Field(primary_key=True, max_length=40)
+    lang: str = Field(primary_key=True, max_length=8)
+    sentiment: str = Field(primary_key=True, max_length=10)
+    mentions: int = 0
+
+
+class AlertSent(SQLModel, table=True):
+    """One spike alert per brand and hour, so a spike is announced once and a failed send is retried."""
+
+    __tablename__ = "alert_sent"
+    brand: str = Field(primary_key=True, max_length=200)
+    hour: int = Field(primary_key=True)
+    mentions: int
+    usual: float
+    sent_at: datetime = _time()
+    delivered: bool = False
+    error: str | None = None

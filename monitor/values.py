@@ -48,6 +48,21 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class ThreadSnapshot:
+    """Every post and comment a network shows *now* under one thread root, read in full.
+
+    Why: comments are edited and deleted on Facebook and Instagram, and the API has no feed of
+    deletions. A collector that re-reads whole threads reports what it saw, so storage can mark a
+    stored comment missing from `present` as deleted (and update edited texts) instead of either
+    forgetting the change or storing a second copy.
+    """
+
+    source: str
+    root_key: str
+    present: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True)
 class ImportedReply:
     """A brand's post from history (an agent's answer), linked to the post it answers."""
 

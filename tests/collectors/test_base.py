@@ -21,6 +21,8 @@ MINIMAL = {
     "x": {"bearer_token": "b"},
     "discourse": {"base_url": "https://forum.example"},
     "youtube": {"api_key": "k", "videos": ["v"]},
+    "facebook": {"page_id": "1", "page_access_token": "t"},
+    "instagram": {"ig_user_id": "2", "access_token": "t"},
 }
 
 

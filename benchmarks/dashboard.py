@@ -1,0 +1,183 @@
+"""Dashboard queries at 1,000,000 mentions in SQLite: each page's queries against the naive way.
+
+    python benchmarks/dashboard.py [--mentions 1000000] [--weeks 52] [--db PATH] [--rebuild]
+
+Builds (once, then reuses) a SQLite database of realistic mentions: texts, brands, languages and
+authors drawn from the demo generator, times with the demo's weekly rhythm, 85% scored. Rows go in
+with one bulk `executemany`, then the rollup is recounted with one GROUP BY (what the 0002
+migration does for an existing database). Then, for every page, it times the functions the page
+calls (median of 3 warm runs; the page's default period: the last 8 weeks) beside the naive way:
+read every row the page needs into pandas and aggregate there.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sqlite3
+import sys
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from monitor import rollups, staffing, themes, trends  # noqa: E402
+from monitor.alert_settings import SpikeRule  # noqa: E402
+from monitor.analytics import default_filters  # noqa: E402
+from monitor.collect import health  # noqa: E402
+from monitor.config import build  # noqa: E402
+from monitor.db import make_engine, upgrade  # noqa: E402
+from monitor.demo import DAY_WEIGHTS, HOUR_WEIGHTS, generate  # noqa: E402
+
+TZ = "Europe/Warsaw"
+END = datetime(2026, 11, 20, tzinfo=timezone.utc)
+SOURCES = ["x", "reddit", "mastodon", "bluesky", "rss", "hackernews", "discourse", "youtube"]
+COLUMNS = ("source", "source_name", "external_id", "url", "author_handle", "author_name", "author_followers", "text",
+           "lang", "created_at", "collected_at", "brand", "matched", "sentiment", "status")
+
+
+def _times(rng: np.random.Generator, count: int, weeks: int) -> np.ndarray:
+    """Epoch seconds with the demo's weekday and hour rhythm (Warsaw is about UTC+1)."""
+    weights = np.outer(DAY_WEIGHTS, HOUR_WEIGHTS).ravel()
+    slots = rng.choice(168, size=count, p=weights / weights.sum())
+    week = rng.integers(0, weeks, size=count)
+    start = int((END - timedelta(weeks=weeks)).timestamp()) // 604800 * 604800 + 4 * 86400 - 3600  # a Monday
+    return start + week * 604800 + slots * 3600 + rng.integers(0, 3600, size=count)
+
+
+def _rows(count: int, weeks: int, seed: int = 5):
+    rng = np.random.default_rng(seed)
+    pool = generate(seed=seed, mentions=20_000, weeks=8, end=END).mentions
+    picks = rng.integers(0, len(pool), size=count)
+    times = _times(rng, count, weeks)
+    sources = rng.choice(SOURCES, size=count, p=[0.3, 0.12, 0.09, 0.1, 0.12, 0.03, 0.09, 0.15])
+    labels = rng.choice(["negative", "neutral", "positive", ""], size=count, p=[0.34, 0.26, 0.25, 0.15])
+    for index in range(count):
+        mention = pool[picks[index]]
+        created = datetime.fromtimestamp(int(times[index]), timezone.utc)
+        stamp = created.strftime("%Y-%m-%d %H:%M:%S.000000")
+        yield (str(sources[index]), str(sources[index]), f"b{index}", mention.url, mention.author.handle,
+               mention.author.name, mention.author.followers, mention.text, mention.lang, stamp, stamp,
+               mention.brand, "[]", str(labels[index]) or None, "open")
+
+
+def build_database(path: Path, count: int, weeks: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    engine = make_engine(f"sqlite:///{path}")
+    upgrade(engine)
+    engine.dispose()
+    started = time.perf_counter()
+    connection = sqlite3.connect(path)
+    statement = f"INSERT INTO mention ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
+    rows = _rows(count, weeks)
+    while chunk := [row for _, row in zip(range(50_000), rows)]:
+        connection.executemany(statement, chunk)
+        connection.commit()
+    connection.close()
+    print(f"inserted {count:,} mentions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    started = time.perf_counter()
+    engine = make_engine(f"sqlite:///{path}")
+    with engine.begin() as connection:
+        cells = rollups.rebuild(connection)
+    engine.dispose()
+    print(f"rollup: {cells:,} cells in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
+def timed(function, runs: int = 3) -> float:
+    function()  # warm: SQLite's page cache, polars' and SQLAlchemy's compiled statements
+    samples = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def naive(engine, sql: str, aggregate) -> float:
+    """Read every row the page needs into pandas and aggregate there (one run: it is slow)."""
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        frame = pd.read_sql(sql, connection.connection.driver_connection, parse_dates=["created_at"])
+    aggregate(frame)
+    return time.perf_counter() - started
+
+
+def _by_hour(frame: pd.DataFrame) -> pd.DataFrame:
+    local = frame["created_at"].dt.tz_localize("UTC").dt.tz_convert(TZ)
+    return frame.groupby([local.dt.weekday, local.dt.hour, frame.get("sentiment", local.dt.hour)]).size()
+
+
+def pages(engine, config) -> dict:
+    """Each page's own calls, with the page's defaults."""
+    filters = default_filters(engine)
+    half = filters.since + (filters.until - filters.since) / 2
+    rule, inputs = SpikeRule(), staffing.StaffingInputs()
+    return {
+        "Overview": lambda: (trends.overview(engine, filters, TZ, "day", rule), trends.top_authors(engine, filters),
+                             trends.latest_mentions(engine, filters)),
+        "Peak hours": lambda: (trends.weekday_hours(engine, filters, TZ),
+                               trends.compare_periods(engine, filters, TZ, (filters.since, half), (half, filters.until))),
+        "Staffing": lambda: staffing.plan(staffing.weekly_volume(engine, filters, TZ, 4), inputs),
+        "Complaint themes (query only)": lambda: themes.negative_sample(engine, filters, 400),
+        "Sources": lambda: (health(engine, config), trends.source_volume(engine, filters, TZ)),
+        "Alerts": lambda: trends.spike_table(engine, filters, TZ, rule),
+        "Overview, all time": lambda: trends.overview(engine, replace(filters, since=None), TZ, "week", rule),
+        "Overview, text query": lambda: trends.overview(engine, replace(filters, query='"nie działa" OR delivery*'),
+                                                        TZ, "day", rule),
+    }
+
+
+NAIVE = {
+    "Overview": ("SELECT created_at, brand, source, lang, sentiment, author_handle, author_name, author_followers, "
+                 "text FROM mention",
+                 lambda f: (f.groupby([f["created_at"].dt.floor("D"), "brand"]).size(),
+                            f.groupby(["source", "lang", "brand", "sentiment"], dropna=False).size(),
+                            f.nlargest(10, "author_followers"), f.nlargest(50, "created_at"))),
+    "Peak hours": ("SELECT created_at, sentiment FROM mention", _by_hour),
+    "Staffing": ("SELECT created_at FROM mention", _by_hour),
+    "Complaint themes (query only)": ("SELECT created_at, text, sentiment FROM mention",
+                                      lambda f: f[f["sentiment"] == "negative"].nlargest(400, "created_at")),
+    "Sources": ("SELECT created_at, source, source_name, collected_at FROM mention",
+                lambda f: f.groupby([f["created_at"].dt.floor("D"), "source"]).size()),
+    "Alerts": ("SELECT created_at, brand FROM mention",
+               lambda f: f.groupby([f["created_at"].dt.floor("h"), "brand"]).size()),
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mentions", type=int, default=1_000_000)
+    parser.add_argument("--weeks", type=int, default=52)
+    parser.add_argument("--db", type=Path, default=Path(".bench/dashboard.db"))
+    parser.add_argument("--rebuild", action="store_true")
+    args = parser.parse_args()
+    engine = make_engine(f"sqlite:///{args.db}")
+    fresh = args.rebuild or not args.db.exists()
+    if not fresh:
+        with engine.connect() as connection:
+            fresh = rollups.drift(connection)["mentions"] != args.mentions
+    if fresh:
+        engine.dispose()
+        build_database(args.db, args.mentions, args.weeks)
+        engine = make_engine(f"sqlite:///{args.db}")
+    config = build({"sources": [{"type": s, "name": s} for s in ("hackernews",)]})
+    print(f"{args.mentions:,} mentions over {args.weeks} weeks in SQLite; default period: the last 8 weeks")
+    print(f"{'page':<32}{'ours (s)':>10}{'naive (s)':>11}{'speed-up':>10}")
+    for name, function in pages(engine, config).items():
+        ours = timed(function)
+        if name in NAIVE:
+            slow = naive(engine, *NAIVE[name])
+            print(f"{name:<32}{ours:>10.3f}{slow:>11.2f}{slow / ours:>9.0f}×")
+        else:
+            print(f"{name:<32}{ours:>10.3f}{'':>11}")
+    engine.dispose()
+
+
+if __name__ == "__main__":
+    main()

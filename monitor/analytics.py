@@ -1,0 +1,216 @@
+"""The dashboard's read side: global filters in, small polars DataFrames out.
+
+Counts come from the hourly rollup (`monitor.rollups`) grouped in the database, so a page reads a
+few thousand cells whatever the number of mentions. A text query (the query language) cannot be
+pre-counted: then the mentions of the chosen period are read and matched in polars, which is the
+one slow path (it scales with the period, not with the whole database).
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from monitor import tables
+from monitor.queries import filter_query
+from monitor.rollups import KEY, hour_of
+
+log = logging.getLogger(__name__)
+ROLLUP = tables.MentionRollup.__table__
+MENTION = tables.Mention.__table__
+PENDING = "scoring pending"
+NO_BRAND = "(no brand)"
+UNKNOWN_LANG = "unknown"
+SENTIMENTS = ("negative", "neutral", "positive", PENDING)
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_BLANKS = {"brand": NO_BRAND, "lang": UNKNOWN_LANG, "sentiment": PENDING}
+_COUNT_SCHEMA = {"hour": pl.Int64, "brand": pl.Utf8, "source": pl.Utf8, "lang": pl.Utf8, "sentiment": pl.Utf8}
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What every page honours. Empty tuples mean "all"; times are UTC, `until` exclusive.
+
+    `sentiments` uses the page labels, so "scoring pending" selects mentions not scored yet.
+    """
+
+    since: datetime | None = None
+    until: datetime | None = None
+    brands: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()
+    langs: tuple[str, ...] = ()
+    sentiments: tuple[str, ...] = ()
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """One count the page wants: these columns, over this period (default: the filters')."""
+
+    by: tuple[str, ...]
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _stored(column: str, values: Sequence[str]) -> list[str]:
+    """Page labels back to what the rollup stores ("" for blanks)."""
+    blank = _BLANKS.get(column)
+    return ["" if value == blank else value for value in values]
+
+
+def _rollup_where(statement: sa.Select, filters: Filters, since: datetime | None, until: datetime | None) -> sa.Select:
+    if since is not None:
+        statement = statement.where(ROLLUP.c.hour >= hour_of(since))
+    if until is not None:
+        statement = statement.where(ROLLUP.c.hour < hour_of(until - timedelta(microseconds=1)) + 1)
+    for column, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
+                           ("sentiment", filters.sentiments)):
+        if values:
+            statement = statement.where(ROLLUP.c[column].in_(_stored(column, values)))
+    return statement
+
+
+def _labelled(frame: pl.DataFrame) -> pl.DataFrame:
+    """Blanks as words a person reads: "scoring pending", "(no brand)", "unknown"."""
+    return frame.with_columns(
+        pl.when(pl.col(column) == "").then(pl.lit(label)).otherwise(pl.col(column)).alias(column)
+        for column, label in _BLANKS.items() if column in frame.columns)
+
+
+def _rollup_counts(connection: sa.Connection, filters: Filters, grouping: Grouping) -> pl.DataFrame:
+    columns = [ROLLUP.c[name] for name in grouping.by]
+    statement = sa.select(*columns, sa.func.sum(ROLLUP.c.mentions).label("mentions"))
+    statement = _rollup_where(statement, filters, grouping.since, grouping.until)
+    if columns:
+        statement = statement.group_by(*columns)
+    rows = connection.execute(statement).all()
+    schema = {name: _COUNT_SCHEMA[name] for name in grouping.by} | {"mentions": pl.Int64}
+    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    return _labelled(frame.filter(pl.col("mentions").is_not_null() & (pl.col("mentions") > 0)))
+
+
+def _epoch_seconds(connection: sa.Connection) -> sa.ColumnElement[int]:
+    if connection.dialect.name == "postgresql":
+        return sa.cast(sa.extract("epoch", MENTION.c.created_at), sa.BigInteger)
+    return sa.cast(sa.func.strftime("%s", MENTION.c.created_at), sa.Integer)
+
+
+def _mention_where(statement: sa.Select, filters: Filters, since: datetime | None, until: datetime | None) -> sa.Select:
+    if since is not None:
+        statement = statement.where(MENTION.c.created_at >= since)
+    if until is not None:
+        statement = statement.where(MENTION.c.created_at < until)
+    for column, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
+                           ("sentiment", filters.sentiments)):
+        if values:
+            stored = _stored(column, values)
+            condition = MENTION.c[column].in_([v for v in stored if v])
+            if "" in stored:
+                condition = sa.or_(condition, MENTION.c[column].is_(None))
+            statement = statement.where(condition)
+    return statement
+
+
+def matching_mentions(connection: sa.Connection, filters: Filters, since: datetime | None,
+                      until: datetime | None, extra: Sequence[str] = ()) -> pl.DataFrame:
+    """Mentions of the period that pass every filter, the text query included (read, then matched)."""
+    columns = [_epoch_seconds(connection).label("epoch"), MENTION.c.brand, MENTION.c.source, MENTION.c.lang,
+               MENTION.c.sentiment, MENTION.c.text, MENTION.c.author_handle, *(MENTION.c[name] for name in extra)]
+    statement = _mention_where(sa.select(*columns), filters, since, until)
+    result = connection.execute(statement)
+    names = list(result.keys())
+    schema = {name: pl.Utf8 for name in names} | {"epoch": pl.Int64}
+    schema |= {name: pl.Int64 for name in extra if name in ("id", "author_followers")}
+    rows = result.all()
+    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    return filter_query(frame, filters.query) if filters.query else frame
+
+
+def _group_raw(frame: pl.DataFrame, grouping: Grouping) -> pl.DataFrame:
+    if grouping.since is not None:
+        frame = frame.filter(pl.col("epoch") >= int(grouping.since.timestamp()))
+    if grouping.until is not None:
+        frame = frame.filter(pl.col("epoch") < int(grouping.until.timestamp()))
+    frame = frame.with_columns((pl.col("epoch") // 3600).alias("hour"),
+                               *(pl.col(c).fill_null("") for c in ("brand", "lang", "sentiment")))
+    by = list(grouping.by)
+    counted = frame.group_by(by).len("mentions") if by else frame.select(pl.len().alias("mentions"))
+    return _labelled(counted.with_columns(pl.col("mentions").cast(pl.Int64)))
+
+
+def counts(engine: Engine, filters: Filters, groupings: Mapping[str, Grouping]) -> dict[str, pl.DataFrame]:
+    """Mention counts for each named grouping, from the rollup (or, with a text query, from the
+    matching mentions, read once for all groupings)."""
+    groupings = {name: replace(g, since=g.since or filters.since, until=g.until or filters.until)
+                 for name, g in groupings.items()}
+    for grouping in groupings.values():
+        unknown = set(grouping.by) - set(KEY)
+        if unknown:
+            raise ValueError(f"cannot count by {sorted(unknown)}; expected some of {KEY}")
+    with engine.connect() as connection:
+        if not filters.query:
+            return {name: _rollup_counts(connection, filters, g) for name, g in groupings.items()}
+        since = min((g.since for g in groupings.values() if g.since), default=None)
+        until = max((g.until for g in groupings.values() if g.until), default=None)
+        if any(g.since is None for g in groupings.values()):
+            since = None
+        frame = matching_mentions(connection, filters, since, until)
+    return {name: _group_raw(frame, g) for name, g in groupings.items()}
+
+
+def with_time(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Add `time` (the hour's start in `tz`) to a frame with an `hour` column."""
+    return frame.with_columns(
+        pl.from_epoch(pl.col("hour") * 3600, time_unit="s").dt.replace_time_zone("UTC")
+        .dt.convert_time_zone(tz).alias("time"))
+
+
+def with_slot(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
+    """Add local `weekday` (Monday = 0) and `hour_of_day` to a frame with an `hour` column."""
+    timed = with_time(frame, tz)
+    return timed.with_columns((pl.col("time").dt.weekday() - 1).cast(pl.Int8).alias("weekday"),
+                              pl.col("time").dt.hour().cast(pl.Int8).alias("hour_of_day"))
+
+
+def whole_hour_zone(tz: str) -> bool:
+    """True when `tz` is a whole number of hours from UTC (then UTC hours map onto local hours)."""
+    zone = ZoneInfo(tz)
+    year = datetime.now(timezone.utc).year
+    moments = [datetime(y, m, 1, tzinfo=timezone.utc) for y in (year - 1, year) for m in (1, 4, 7, 10)]
+    return all(zone.utcoffset(moment).total_seconds() % 3600 == 0 for moment in moments)
+
+
+def data_span(engine: Engine) -> tuple[datetime, datetime] | None:
+    """First and last hour holding a mention (reads two ends of the rollup's key)."""
+    with engine.connect() as connection:
+        low, high = connection.execute(sa.select(sa.func.min(ROLLUP.c.hour), sa.func.max(ROLLUP.c.hour))).one()
+    if low is None:
+        return None
+    start = datetime.fromtimestamp(low * 3600, timezone.utc)
+    return start, datetime.fromtimestamp((high + 1) * 3600, timezone.utc)
+
+
+def filter_options(engine: Engine) -> dict[str, list[str]]:
+    """The brands, sources and languages that occur, for the filter widgets."""
+    options: dict[str, list[str]] = {}
+    with engine.connect() as connection:
+        for column in ("brand", "source", "lang"):
+            values = connection.execute(sa.select(ROLLUP.c[column]).distinct()).scalars().all()
+            options[column] = sorted(_BLANKS.get(column, value) if value == "" else value for value in values)
+    options["sentiment"] = list(SENTIMENTS)
+    return options
+
+
+def default_filters(engine: Engine, weeks: int = 8) -> Filters:
+    """The last `weeks` weeks up to the newest mention (not up to now: imported history is old)."""
+    span = data_span(engine)
+    if span is None:
+        return Filters()
+    start, end = span
+    return Filters(since=max(start, end - timedelta(weeks=weeks)), until=end)

@@ -1,0 +1,127 @@
+"""The dashboard in a real browser: Playwright drives Debian's Chromium against `streamlit run`
+over the seeded database. Every page opens without a Streamlit exception, a filter changes a
+chart, and the XSS mention renders as text.
+
+Set NASLUCH_SCREENSHOTS=docs/screenshots to also save a PNG of each page (for the README).
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.dashboard.conftest import XSS
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+PAGES = {"overview": "", "peak_hours": "peak_hours", "themes": "themes", "alerts": "alerts",
+         "staffing": "staffing", "sources": "sources"}  # the landing page lives at "/"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(seeded):
+    url, config = seeded
+    port = _free_port()
+    env = {**os.environ, "NASLUCH_DB": url, "NASLUCH_CONFIG": str(config)}
+    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+               "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+               "--server.fileWatcherType", "none"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{base}/_stcore/health", timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    else:
+        process.kill()
+        pytest.fail("streamlit did not start: " + process.stderr.read().decode(errors="replace")[-2000:])
+    yield base
+    process.terminate()
+    process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def page(server):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1000})
+        dialogs: list[str] = []
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.dialogs = dialogs
+        yield tab
+        browser.close()
+
+
+def _settle(tab, timeout: float = 120) -> None:
+    """Wait until Streamlit has finished running the page's script, then for charts to draw."""
+    time.sleep(0.5)
+    tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout * 1000)
+    time.sleep(1.0)
+
+
+def _no_exception(tab, name: str) -> None:
+    errors = tab.locator('[data-testid="stException"]')
+    assert errors.count() == 0, f"{name}: " + errors.first.inner_text()[:1000]
+
+
+def _chart_png(tab) -> bytes:
+    chart = tab.locator('[data-testid="stVegaLiteChart"]').first
+    chart.wait_for(timeout=30_000)
+    return chart.screenshot()
+
+
+def test_every_page_opens_without_exception(server, page) -> None:
+    shots = os.environ.get("NASLUCH_SCREENSHOTS")
+    for name, path in PAGES.items():
+        page.goto(f"{server}/{path}")
+        _settle(page)
+        _no_exception(page, name)
+        assert page.locator("h1").first.inner_text().strip(), name
+        if shots:
+            Path(shots).mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(Path(shots) / f"{name}.png"), full_page=True)
+
+
+def test_a_filter_changes_the_chart(server, page) -> None:
+    page.goto(f"{server}/")
+    _settle(page)
+    before = _chart_png(page)
+    brand = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first
+    brand.click()
+    page.get_by_role("option", name="Volta").click()
+    page.keyboard.press("Escape")
+    _settle(page)
+    _no_exception(page, "overview, brand Volta")
+    assert _chart_png(page) != before
+
+
+def test_untrusted_text_renders_as_characters(server, page) -> None:
+    page.goto(f"{server}/")
+    _settle(page)
+    assert page.locator("img[src=x]").count() == 0
+    grid_text = page.locator('[data-testid="stDataFrame"]').all_inner_texts()
+    cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
+    assert any(XSS in text for text in grid_text + cells), "the XSS string is not shown as text"
+    assert page.dialogs == []

@@ -1,0 +1,70 @@
+"""Every page runs on the seeded data without an exception, and the global filters reach the
+pages (Streamlit's AppTest: in-process, no browser)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.dashboard.conftest import CONFIG
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGES = ["views/overview.py", "views/peak_hours.py", "views/staffing.py", "views/sources.py", "views/alerts.py",
+         "views/themes.py"]
+
+
+@pytest.fixture
+def app(seeded, tmp_path, monkeypatch) -> AppTest:
+    url, _ = seeded
+    config = tmp_path / "config.yaml"  # a sentiment model that is not there: Themes must say so
+    config.write_text(CONFIG + f"sentiment: {{model: '{tmp_path / 'no-such-model'}'}}\n", encoding="utf-8")
+    monkeypatch.setenv("NASLUCH_DB", url)
+    monkeypatch.setenv("NASLUCH_CONFIG", str(config))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(ROOT)
+    return AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_runs_without_exception(app: AppTest, page: str) -> None:
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value
+
+
+def _metric(app: AppTest, label: str) -> str:
+    return next(m.value for m in app.metric if m.label == label)
+
+
+def test_sidebar_filters_reach_the_page(app: AppTest) -> None:
+    app.run()
+    everything = _metric(app, "Mentions")
+    app.multiselect(key="f_brand").set_value(["Kawka"]).run()
+    assert not app.exception
+    kawka = _metric(app, "Mentions")
+    assert int(kawka.replace(",", "")) < int(everything.replace(",", ""))
+    app.switch_page("views/peak_hours.py").run()
+    assert app.multiselect(key="f_brand").value == ["Kawka"]  # the filter survives a page change
+
+
+def test_a_bad_query_is_explained_not_used(app: AppTest) -> None:
+    app.run()
+    app.text_input(key="f_query").set_value("acme OR (").run()
+    assert not app.exception
+    assert any("Query not used" in e.value for e in app.sidebar.error)
+
+
+def test_themes_say_when_the_model_is_missing(app: AppTest) -> None:
+    app.run()
+    app.switch_page("views/themes.py").run()
+    assert any("sentiment model" in w.value for w in app.warning)
+
+
+def test_staffing_explains_its_assumptions(app: AppTest) -> None:
+    app.run()
+    app.switch_page("views/staffing.py").run()
+    text = " ".join(m.value for m in app.markdown)
+    assert "Erlang C" in text and "handling time" in text
+    assert int(_metric(app, "Agent-hours per week").replace(",", "")) > 0

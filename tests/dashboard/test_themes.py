@@ -1,0 +1,86 @@
+"""Complaint themes on embeddings built here: three problems, two languages each."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import numpy as np
+import polars as pl
+
+from monitor.themes import cluster, common_words, distinctive_words, examples, themes
+
+END = datetime(2026, 5, 20, tzinfo=timezone.utc)
+PROBLEMS = {
+    "delivery": [("pl", "nie dostałem paczki, kurier nie przyjechał"), ("en", "the courier never brought my parcel")],
+    "login": [("pl", "nie mogę się zalogować, hasło odrzucone"), ("en", "the login fails, my password is rejected")],
+    "billing": [("pl", "nie rozumiem faktury, podwójna opłata"), ("en", "the invoice shows a double charge")],
+}
+
+
+def sample_and_embed(per_problem: int = 30, seed: int = 1):
+    rng = np.random.default_rng(seed)
+    centres = {name: rng.normal(size=32) for name in PROBLEMS}
+    rows, vectors = [], {}
+    for p_index, (name, phrasings) in enumerate(PROBLEMS.items()):
+        for i in range(per_problem):
+            lang, text = phrasings[i % 2]
+            text = f"@acme {text} #{i}"
+            created = END - timedelta(days=(i % 14), hours=p_index)
+            if name == "billing" and i % 14 >= 7:
+                created = END - timedelta(days=1)  # billing grew this week
+            rows.append((len(rows), created, "x", "Acme", lang, f"user{i}", text, None, name))
+            vector = centres[name] + rng.normal(scale=0.3, size=32)
+            vectors[text] = vector / np.linalg.norm(vector)
+    frame = pl.DataFrame(rows, orient="row", schema={
+        "id": pl.Int64, "created_at": pl.Datetime("us", "UTC"), "source": pl.Utf8, "brand": pl.Utf8, "lang": pl.Utf8,
+        "author_handle": pl.Utf8, "text": pl.Utf8, "url": pl.Utf8, "truth": pl.Utf8})
+    return frame, lambda texts: np.stack([vectors[t] for t in texts])
+
+
+def test_clusters_recover_the_problems() -> None:
+    frame, embed = sample_and_embed()
+    labels = cluster(embed(frame["text"].to_list()))
+    assert len(set(labels.tolist())) == 3
+    pairs = set(zip(frame["truth"].to_list(), labels.tolist()))
+    assert len(pairs) == 3  # each problem is exactly one theme
+
+
+def test_themes_are_named_in_the_customers_words_and_languages() -> None:
+    frame, embed = sample_and_embed()
+    result = themes(frame.drop("truth"), embed)
+    assert result.themes.height == 3
+    names = " ".join(result.themes["name"].to_list())
+    words = " ".join(result.themes["words_by_lang"].to_list())
+    for expected in ("paczki", "courier", "hasło", "password", "faktury", "invoice"):
+        assert expected in words
+    assert "acme" not in names and "nie" not in names.split(" · ")  # brand and everyday words say nothing
+    assert "pl:" in words and "en:" in words
+
+
+def test_share_this_week_against_last_week() -> None:
+    frame, embed = sample_and_embed()
+    result = themes(frame.drop("truth"), embed)
+    billing = result.themes.filter(pl.col("words_by_lang").str.contains("invoice"))
+    assert billing["this_week"][0] > billing["last_week"][0]
+    assert abs(result.themes["this_week"].sum() - 1) < 1e-9
+    weekly = result.weekly.group_by("theme").agg(pl.col("mentions").sum()).sort("theme")
+    assert weekly["mentions"].to_list() == result.themes.sort("theme")["mentions"].to_list()
+
+
+def test_examples_are_closest_to_the_theme_centre() -> None:
+    frame, embed = sample_and_embed()
+    result = themes(frame.drop("truth"), embed)
+    shown = examples(result, 0, count=3)
+    assert shown.height == 3
+    distances = result.mentions.filter(pl.col("theme") == 0)["distance"]
+    assert sorted(distances.to_list())[:3] == sorted(
+        result.mentions.filter(pl.col("text").is_in(shown["text"].implode()))["distance"].to_list())
+
+
+def test_common_words_and_distinctive_words() -> None:
+    texts = ["the parcel is late", "the app crashes", "the invoice is wrong", "the parcel never came"] * 4
+    labels = [0, 1, 2, 0] * 4
+    common = common_words(texts, labels)
+    assert "the" in common and "invoice" not in common and "parcel" not in common
+    assert common_words(texts, [0] * len(texts)) == frozenset()  # one theme: nothing to compare
+    words = distinctive_words(texts, labels, common)
+    assert words[0][0] == "parcel" and "crashes" in words[1]

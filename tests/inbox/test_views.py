@@ -1,0 +1,50 @@
+"""The inbox and response-times pages render on a seeded database (Streamlit's AppTest, no browser)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from monitor import outbox
+from monitor.db import make_engine, upgrade
+from tests.inbox.conftest import SENT, T0, ScriptedResponder, seed
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def app_env(tmp_path, monkeypatch):
+    db = f"sqlite:///{tmp_path / 'views.db'}"
+    engine = make_engine(db)
+    upgrade(engine)
+    ids = seed(engine)
+    reply_id = outbox.queue_reply(engine, ids["kasia"], "Cześć", "Ola", now=T0 + timedelta(minutes=10))
+    outbox.send_now(engine, reply_id, [ScriptedResponder([SENT])], "w", now=T0 + timedelta(minutes=12))
+    engine.dispose()
+    config = tmp_path / "config.yaml"
+    config.write_text("sla_minutes: 60\nagents: [{name: Ola}]\n", encoding="utf-8")
+    monkeypatch.setenv("NASLUCH_DB", db)
+    monkeypatch.setenv("NASLUCH_CONFIG", str(config))
+    monkeypatch.chdir(ROOT)
+    return ids
+
+
+def test_response_times_page_shows_the_reports_numbers(app_env):
+    app = AppTest.from_file(str(ROOT / "views" / "response_times.py"), default_timeout=60).run()
+    assert not app.exception
+    metrics = {metric.label: metric.value for metric in app.metric}
+    assert metrics["Answered conversations"] == "1" and metrics["Median first response"] == "12 min"
+    assert metrics["Within 60 min"] == "100%"
+
+
+def test_inbox_page_lists_the_queue_and_opens_a_conversation(app_env):
+    app = AppTest.from_file(str(ROOT / "views" / "inbox.py"), default_timeout=60)
+    app.query_params["conversation"] = "2"
+    app.run()
+    assert not app.exception
+    assert "3 open, 2 past the SLA" in [header.value for header in app.subheader]  # Kasia was answered
+    texts = [element.value for element in app.text]
+    assert "acme app broke" in texts  # Bob's post, as plain text
+    assert any(metric.label == "SLA" for metric in app.metric)

@@ -1,0 +1,1 @@
+"""Dashboard pages: one Streamlit script per page, listed in dashboard.py PAGES."""

@@ -1,0 +1,317 @@
+"""The inbox page: one queue across sources and brands, a conversation view, the reply box.
+
+Layout only: every number and every change goes through `monitor.inbox`, `monitor.inbox_actions`
+and `monitor.outbox`. Customer words (post texts, author names) and anything a network sent
+back are shown with `st.text`, `st.code` or in data frames: never as markdown or HTML.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from monitor import inbox
+from monitor import inbox_actions as actions
+from monitor.outbox import requeue
+from responders import build_responders, length_limit, responder_for
+from views.common import config as _config
+from views.common import engine as _engine
+from views.common import filters as global_filters
+
+ANY = "(any)"
+SAFE_SCHEMES = ("https://", "http://")
+
+
+@st.cache_resource
+def _responders() -> list[Any]:
+    return build_responders(_config().responders)
+
+
+@st.cache_data(ttl=15)
+def _queue(filters: inbox.QueueFilter, sla_minutes: int) -> pl.DataFrame:
+    return inbox.queue(_engine(), sla_minutes, filters)
+
+
+def plain(text: str) -> str:
+    """Text made inert for the few markdown widgets (warnings) that show names we did not write."""
+    return "".join("\\" + c if c in "\\`*_{}[]<>()#+-.!|~$" else c for c in str(text))
+
+
+def _changed() -> None:
+    _queue.clear()
+
+
+def _who() -> str:
+    agents = [agent.name for agent in _config().settings.agents]
+    if agents:
+        return st.sidebar.selectbox("You are", agents, key="inbox_agent")
+    return st.sidebar.text_input("Your name", value="agent", key="inbox_agent").strip() or "agent"
+
+
+def _filters() -> inbox.QueueFilter:
+    """Brand, source, language and sentiment come from the sidebar (every page shares them);
+    status, tag and assignee are the inbox's own."""
+    shared = global_filters()
+    choices = inbox.filter_choices(_engine())
+    status_column, tag_column, assignee_column = st.columns(3)
+    status = status_column.multiselect("Status", inbox.STATUSES, default=["open", "pending"], key="filter_status")
+    tag = tag_column.selectbox("Tag", [ANY] + choices["tag"], key="filter_tag")
+    assignee = assignee_column.selectbox("Assignee", [ANY, "unassigned"] + choices["assignee"], key="filter_assignee")
+    return inbox.QueueFilter(status=tuple(status), brands=shared.brands, sources=shared.sources, langs=shared.langs,
+                             sentiments=shared.sentiments, tag=None if tag == ANY else tag,
+                             assignee=None if assignee == ANY else assignee)
+
+
+def _queue_table(frame: pl.DataFrame) -> None:
+    shown = frame.head(500).select(
+        pl.col("conversation_id").alias("#"), pl.col("priority").round(2),
+        pl.col("waiting_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8).alias("waiting"),
+        pl.col("sla_left_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8).alias("SLA left"),
+        "status", "source", "brand", "lang", "sentiment", "author", "preview", "assignee")
+    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=280)
+
+
+def _pick_conversation(frame: pl.DataFrame) -> int | None:
+    ids = frame["conversation_id"].to_list()[:500]
+    labels = {row["conversation_id"]: f"#{row['conversation_id']} · {row['source']} · @{row['author']}"
+              for row in frame.head(500).iter_rows(named=True)}
+    wanted = st.query_params.get("conversation")
+    if wanted and wanted.isdigit() and int(wanted) not in labels:
+        ids, labels = [int(wanted), *ids], {int(wanted): f"#{wanted}", **labels}
+    index = ids.index(int(wanted)) if wanted and wanted.isdigit() else None
+    chosen = st.selectbox("Open conversation", ids, index=index, format_func=lambda i: labels.get(i, f"#{i}"),
+                          placeholder="pick a conversation from the queue", key="open_conversation")
+    if chosen is not None:
+        st.query_params["conversation"] = str(chosen)
+    return chosen
+
+
+def _sla(conversation_id: int) -> None:
+    status = inbox.sla_status(_engine(), conversation_id, _config().settings.sla_minutes)
+    if not status["running"]:
+        answered = status["answered_at"]
+        st.metric("SLA", "stopped", f"answered {answered:%Y-%m-%d %H:%M} UTC" if answered else "no customer message",
+                  delta_color="off")
+    elif status["breached"]:
+        st.metric("SLA", f"breached by {inbox.waiting_text(-status['left_s'])}", "past the target", delta_color="inverse")
+    else:
+        st.metric("SLA", f"{inbox.waiting_text(status['left_s'])} left", "running", delta_color="off")
+
+
+@st.fragment(run_every=30)
+def _presence(conversation_id: int, agent: str) -> None:
+    """Beat while the conversation is open, and say who else is on it."""
+    drafting = bool(st.session_state.get(f"draft_{conversation_id}", "").strip())
+    actions.heartbeat(_engine(), conversation_id, agent, drafting)
+    for other in actions.others_present(_engine(), conversation_id, agent):
+        doing = "is writing a reply" if other["drafting"] else "has this conversation open"
+        st.warning(f"{plain(other['agent'])} {doing}", icon="👀")
+
+
+def _thread(conversation_id: int) -> pl.DataFrame:
+    posts = inbox.thread(_engine(), conversation_id)
+    for post in posts.iter_rows(named=True):
+        with st.container(border=True):
+            who = post["author"] if post["kind"] == "customer" else f"{post['author']} (brand)"
+            state = f" · {post['state']}" if post["state"] else ""
+            st.text(f"{who} · {post['created_at']:%Y-%m-%d %H:%M} UTC{state}")
+            st.text(post["text"])
+            if post["state"] == "failed":
+                st.text(f"Not sent: {post['error']}")
+                if st.button("Try again", key=f"requeue_{post['id']}"):
+                    requeue(_engine(), post["id"], st.session_state["inbox_agent"])
+                    _changed()
+                    st.rerun()
+            elif post["state"] == "queued" and post["error"]:
+                st.text(post["error"])
+    return posts
+
+
+def _link(url: str | None, label: str) -> None:
+    if url and url.startswith(SAFE_SCHEMES):
+        st.link_button(label, url)
+
+
+def _on_status(conversation_id: int, agent: str) -> None:
+    actions.set_status(_engine(), conversation_id, st.session_state[f"status_{conversation_id}"], agent)
+    _changed()
+
+
+def _on_assign(conversation_id: int, agent: str, assignee: str | None) -> None:
+    settings = _config().settings
+    try:
+        actions.assign(_engine(), conversation_id, assignee, agent, cap=settings.inbox.max_open_per_agent,
+                       teams=list(settings.inbox.teams))
+        st.session_state.pop(f"assign_error_{conversation_id}", None)
+    except actions.CapReached as error:
+        st.session_state[f"assign_error_{conversation_id}"] = str(error)
+    _changed()
+
+
+def _on_tags(conversation_id: int, agent: str) -> None:
+    actions.set_tags(_engine(), conversation_id, st.session_state[f"tags_{conversation_id}"], agent)
+    _changed()
+
+
+def _controls(conversation_id: int, current: dict[str, Any], agent: str) -> None:
+    """Status, assignee and tags; widgets show what is stored and write through callbacks."""
+    settings = _config().settings
+    left, middle, right = st.columns(3)
+    st.session_state[f"status_{conversation_id}"] = current["status"]
+    left.selectbox("Status", inbox.STATUSES, key=f"status_{conversation_id}", on_change=_on_status,
+                   args=(conversation_id, agent))
+    people = {a.name for a in settings.agents} | set(settings.inbox.teams) | {agent}
+    options = ["(unassigned)"] + sorted(people | ({current["assignee"]} if current["assignee"] else set()))
+    st.session_state[f"assignee_{conversation_id}"] = current["assignee"] or "(unassigned)"
+    middle.selectbox("Assignee", options, key=f"assignee_{conversation_id}", on_change=lambda: _on_assign(
+        conversation_id, agent, None if st.session_state[f"assignee_{conversation_id}"] == "(unassigned)"
+        else st.session_state[f"assignee_{conversation_id}"]))
+    middle.button("Claim", key=f"claim_{conversation_id}", disabled=current["assignee"] == agent,
+                  on_click=_on_assign, args=(conversation_id, agent, agent))
+    if st.session_state.get(f"assign_error_{conversation_id}"):
+        middle.error(plain(st.session_state[f"assign_error_{conversation_id}"]))
+    tags = inbox.conversation_tags(_engine(), conversation_id)
+    st.session_state[f"tags_{conversation_id}"] = tags
+    right.multiselect("Tags", sorted(set(inbox.all_tags(_engine())) | set(tags)), accept_new_options=True,
+                      key=f"tags_{conversation_id}", on_change=_on_tags, args=(conversation_id, agent))
+
+
+def _notes(conversation_id: int, agent: str) -> None:
+    st.subheader("Internal notes (never sent)")
+    for note in inbox.notes(_engine(), conversation_id).iter_rows(named=True):
+        st.text(f"{note['agent']} · {note['created_at']:%Y-%m-%d %H:%M} UTC\n{note['text']}")
+    with st.form(f"note_{conversation_id}", clear_on_submit=True):
+        text = st.text_area("Add a note", key=f"note_text_{conversation_id}")
+        if st.form_submit_button("Save note") and text.strip():
+            actions.add_note(_engine(), conversation_id, agent, text.strip())
+            st.rerun()
+
+
+def _history(conversation_id: int) -> None:
+    earlier = inbox.earlier_conversations(_engine(), conversation_id)
+    with st.expander(f"Earlier conversations with this author ({earlier.height})"):
+        if earlier.height:
+            st.dataframe(earlier.to_pandas(), hide_index=True, width="stretch")
+
+
+def _apply_template(key: str, templates: dict[str, str]) -> None:
+    title = st.session_state.get(f"tpl_{key}")
+    if title in templates:
+        st.session_state[f"draft_{key}"] = templates[title]
+
+
+def _reply_box(conversation_id: int, posts: pl.DataFrame, agent: str) -> None:
+    customer = posts.filter(pl.col("kind") == "customer")
+    if customer.is_empty():
+        return
+    last = customer.row(-1, named=True)
+    target, brand = actions.reply_target(_engine(), last["id"])
+    st.subheader("Reply")
+    st.text(f"to @{target.author_handle}'s latest post")
+    saved = actions.saved_replies(_engine(), brand, target.lang)
+    templates = {f"{s['title']} ({s['lang'] or 'any language'})": s["text"] for s in saved}
+    st.selectbox("Saved reply", list(templates), index=None, placeholder="pick a saved reply",
+                 key=f"tpl_{conversation_id}", on_change=_apply_template, args=(conversation_id, templates))
+    draft = st.text_area("Your reply ({author}, {agent} and {brand} are filled in)", key=f"draft_{conversation_id}")
+    text = actions.compose(_engine(), last["id"], draft, agent)
+    responder = responder_for(_responders(), target)
+    final = responder.prepare(target, text) if responder else text
+    limit = length_limit(_responders(), target.source, target)
+    if limit:
+        st.caption(f"{limit - len(final)} characters left (of {limit} on {target.source})")
+    if draft.strip():
+        st.caption("Will be posted as:")
+        st.text(final)
+    if responder is None:
+        _copy_and_open(last, text, agent)
+    else:
+        _send(conversation_id, last["id"], agent, ok=bool(draft.strip()) and (not limit or len(final) <= limit))
+
+
+def _on_send(conversation_id: int, mention_id: int, agent: str) -> None:
+    """Runs before the next rerun, so the reply box can be emptied for the next answer."""
+    draft = st.session_state.get(f"draft_{conversation_id}", "")
+    outcome = actions.send_reply(_engine(), mention_id, draft, agent, _responders())
+    st.session_state[f"opened_{conversation_id}"] = datetime.now(timezone.utc)
+    st.session_state[f"result_{conversation_id}"] = outcome.as_json()
+    st.session_state[f"draft_{conversation_id}"] = ""
+    st.session_state[f"tpl_{conversation_id}"] = None
+    st.session_state[f"confirm_{conversation_id}"] = False
+    _changed()
+
+
+def _send(conversation_id: int, mention_id: int, agent: str, ok: bool) -> None:
+    opened = st.session_state.setdefault(f"opened_{conversation_id}", datetime.now(timezone.utc))
+    warnings = actions.collision_warnings(_engine(), conversation_id, agent, opened)
+    for warning in warnings:
+        st.warning(plain(warning), icon="⚠️")
+    confirmed = not warnings or st.checkbox("Send anyway: I have read the warning", key=f"confirm_{conversation_id}")
+    st.button("Send reply", type="primary", disabled=not (ok and confirmed), key=f"send_{conversation_id}",
+              on_click=_on_send, args=(conversation_id, mention_id, agent))
+    result = st.session_state.get(f"result_{conversation_id}")
+    if result:
+        st.text(f"Last reply: {result['state']}" + (f" ({result['error']})" if result["error"] else ""))
+        _link(result["url"], "See it on the network")
+
+
+def _copy_and_open(mention: dict[str, Any], text: str, agent: str) -> None:
+    st.info("No responder is configured for this network: copy the reply and post it there.")
+    st.code(text, language=None)
+    _link(mention["url"], "Open on the network")
+    if st.button("I posted it by hand", disabled=not text.strip(), key=f"manual_{mention['id']}"):
+        actions.record_manual_reply(_engine(), mention["id"], text, agent)
+        _changed()
+        st.rerun()
+
+
+def _conversation(conversation_id: int, agent: str) -> None:
+    current = inbox.conversation(_engine(), conversation_id)
+    if current is None:
+        st.error("That conversation no longer exists.")
+        return
+    head, clock = st.columns([3, 1])
+    head.subheader(f"Conversation #{conversation_id} · {current['source']}")
+    head.text(f"Brand: {current['brand'] or '-'} · status {current['status']} · assignee {current['assignee'] or '-'}")
+    with clock:
+        _sla(conversation_id)
+    _presence(conversation_id, agent)
+    _controls(conversation_id, current, agent)
+    posts = _thread(conversation_id)
+    customer = posts.filter(pl.col("kind") == "customer")
+    if not customer.is_empty():
+        _link(customer.row(-1, named=True)["url"], "Open the post on its network")
+    _reply_box(conversation_id, posts, agent)
+    _notes(conversation_id, agent)
+    _history(conversation_id)
+
+
+def _saved_reply_form(agent: str) -> None:
+    """Agents keep their templates here: per brand and language, or for any."""
+    with st.sidebar.expander("Add a saved reply"), st.form("saved_reply", clear_on_submit=True):
+        title = st.text_input("Title")
+        brand = st.selectbox("Brand", [ANY] + [b.name for b in _config().settings.brands])
+        lang = st.text_input("Language code (empty: any)", max_chars=8)
+        text = st.text_area("Text ({author}, {agent}, {brand})")
+        if st.form_submit_button("Save") and title.strip() and text.strip():
+            actions.add_saved_reply(_engine(), title.strip(), text.strip(), brand=None if brand == ANY else brand,
+                                    lang=lang.strip() or None, actor=agent)
+
+
+def page() -> None:
+    st.title("Inbox")
+    agent = _who()
+    _saved_reply_form(agent)
+    settings = _config().settings
+    frame = _queue(_filters(), settings.sla_minutes)
+    numbers = inbox.counters(frame)
+    st.subheader(f"{numbers['open']} open, {numbers['past_sla']} past the SLA")
+    _queue_table(frame)
+    chosen = _pick_conversation(frame)
+    if chosen is not None:
+        st.divider()
+        _conversation(chosen, agent)
+
+
+page()

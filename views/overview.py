@@ -1,0 +1,97 @@
+"""Overview: how much people talk about the brands, in what mood, where, and who with reach."""
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from monitor.analytics import Filters
+from monitor.trends import Overview, latest_mentions, overview, top_authors
+from views.common import SENTIMENT_COLORS, TTL, config, download, engine, filters, local_naive, no_data, table, tz
+
+
+@st.cache_data(ttl=TTL)
+def _overview(chosen: Filters, bucket: str) -> Overview:
+    return overview(engine(), chosen, tz(), bucket, config().settings.alerts.rule)
+
+
+@st.cache_data(ttl=TTL)
+def _authors(chosen: Filters) -> pl.DataFrame:
+    return top_authors(engine(), chosen)
+
+
+@st.cache_data(ttl=TTL)
+def _latest(chosen: Filters) -> pl.DataFrame:
+    return latest_mentions(engine(), chosen)
+
+
+def _metrics(data: Overview) -> None:
+    scored = data.by_brand.filter(pl.col("sentiment") != "scoring pending")
+    negative = scored.filter(pl.col("sentiment") == "negative")["mentions"].sum()
+    left, middle, right, last = st.columns(4)
+    left.metric("Mentions", f"{data.total:,}")
+    middle.metric("Negative (of scored)", f"{negative / scored['mentions'].sum():.0%}" if scored.height else "–")
+    right.metric("Scoring pending", f"{data.pending:,}")
+    last.metric("Spikes", f"{data.spikes.height:,}")
+    if data.pending:
+        st.caption(f"{data.pending:,} mentions are not scored yet: their sentiment shows as “scoring pending”.")
+
+
+def _timeline(data: Overview) -> None:
+    lines = local_naive(data.timeline, "time").to_pandas()
+    base = alt.Chart(lines).mark_line(point=False).encode(
+        x=alt.X("time:T", title=None), y=alt.Y("mentions:Q", title="mentions"), color=alt.Color("brand:N"),
+        tooltip=["time:T", "brand", "mentions"])
+    chart = base
+    if data.spikes.height:
+        spikes = local_naive(data.spikes, "time").to_pandas()
+        chart = base + alt.Chart(spikes).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
+            x="time:T", tooltip=[alt.Tooltip("time:T", title="spike hour"), "brand", "mentions",
+                                 alt.Tooltip("usual:Q", format=".1f")])
+    st.altair_chart(chart.properties(height=300), width="stretch")
+    st.caption("Red dashed lines: spike hours (far above the usual level for that brand, weekday and hour).")
+
+
+def _sentiment(data: Overview) -> None:
+    shares = local_naive(data.sentiment, "time").to_pandas()
+    chart = alt.Chart(shares).mark_area().encode(
+        x=alt.X("time:T", title=None), y=alt.Y("mentions:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
+        color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS), tooltip=["time:T", "sentiment", "mentions",
+                                                                         alt.Tooltip("share:Q", format=".0%")])
+    st.altair_chart(chart.properties(height=220), width="stretch")
+
+
+def _breakdown(frame: pl.DataFrame, column: str, title: str) -> None:
+    chart = alt.Chart(frame.to_pandas(), title=title).mark_bar().encode(
+        y=alt.Y(f"{column}:N", sort="-x", title=None), x=alt.X("sum(mentions):Q", title="mentions"),
+        color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, legend=None),
+        tooltip=[column, "sentiment", "mentions"])
+    st.altair_chart(chart.properties(height=max(120, 28 * frame[column].n_unique())), width="stretch")
+
+
+def render() -> None:
+    st.title("Overview")
+    if no_data():
+        return
+    chosen = filters()
+    bucket = st.segmented_control("Bucket", ["hour", "day", "week"], default="day", key="overview_bucket") or "day"
+    data = _overview(chosen, bucket)
+    _metrics(data)
+    st.subheader("Mentions over time")
+    _timeline(data)
+    st.subheader("Sentiment share over time")
+    _sentiment(data)
+    columns = st.columns(3)
+    for column, (name, frame, title) in zip(columns, (("brand", data.by_brand, "By brand"),
+                                                      ("source", data.by_source, "By source"),
+                                                      ("lang", data.by_lang, "By language"))):
+        with column:
+            _breakdown(frame, name, title)
+    download(data.timeline, "mentions_over_time", "Download mentions over time (CSV)")
+    st.subheader("Most-reached authors")
+    table(_authors(chosen), "top_authors", author_followers=st.column_config.NumberColumn("followers"))
+    st.subheader("Latest mentions")
+    table(local_naive(_latest(chosen), "created_at"), "latest_mentions")
+
+
+render()

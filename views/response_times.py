@@ -1,0 +1,54 @@
+"""First response times: median, p90 and share within the SLA, per brand, agent, source and week.
+
+The same numbers as `nasluch report response-times` (both call `monitor.reports.response_times`).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from monitor.inbox import waiting_text
+from monitor.reports import response_times
+from views.common import TTL, config, download, engine
+
+GROUPS = {"by_brand": "Brand", "by_agent": "Agent", "by_source": "Source", "by_week": "Week"}
+
+
+@st.cache_data(ttl=TTL)
+def _report(sla_minutes: int) -> dict[str, Any]:
+    return response_times(engine(), sla_minutes)
+
+
+def _table(groups: dict[str, Any], label: str) -> pl.DataFrame:
+    return pl.DataFrame([
+        {label: key, "answered": value["count"], "median": waiting_text(value["median_s"]),
+         "p90": waiting_text(value["p90_s"]),
+         "within SLA": f"{value['within_sla']:.0%}" if value["within_sla"] is not None else "-",
+         "unanswered": value["unanswered"]}
+        for key, value in groups.items()
+    ], schema={label: pl.Utf8, "answered": pl.Int64, "median": pl.Utf8, "p90": pl.Utf8, "within SLA": pl.Utf8,
+               "unanswered": pl.Int64})
+
+
+def page() -> None:
+    st.title("Response times")
+    sla = st.number_input("SLA target (minutes)", min_value=1, value=config().settings.sla_minutes, step=5)
+    report = _report(int(sla))
+    columns = st.columns(4)
+    columns[0].metric("Answered conversations", f"{report['count']:,}")
+    columns[1].metric("Median first response", waiting_text(report["median_s"]))
+    columns[2].metric("p90 first response", waiting_text(report["p90_s"]))
+    within = report["within_sla"]
+    columns[3].metric(f"Within {int(sla)} min", f"{within:.0%}" if within is not None else "-")
+    st.caption("From a conversation's first customer message to the brand's first sent reply after it; "
+               "the same numbers as `nasluch report response-times`. The sidebar filters do not apply here.")
+    for key, label in GROUPS.items():
+        st.subheader(f"By {label.lower()}")
+        frame = _table(report.get(key, {}), label)
+        st.dataframe(frame, hide_index=True, width="stretch")
+        download(frame, f"response_times_{key}")
+
+
+page()

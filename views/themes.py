@@ -1,0 +1,80 @@
+"""Complaint themes: negative mentions grouped by meaning, so one customer's problem is seen as
+what it usually is, a problem many customers have."""
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from monitor.analytics import Filters
+from monitor.themes import Themes, examples, negative_sample, themes
+from views.common import TTL, config, engine, filters, local_naive, no_data, table
+
+
+@st.cache_resource(show_spinner="Loading the sentiment model…")
+def scorer():
+    """The sentiment model's scorer, or the reason it cannot be loaded (shown on the page)."""
+    try:
+        from sentiment.model import load_scorer
+        from sentiment.settings import SentimentSettings
+
+        return load_scorer(SentimentSettings(**config().settings.sentiment))
+    except Exception as error:  # noqa: BLE001  (any failure means: no themes, say why)
+        return f"{type(error).__name__}: {error}"
+
+
+@st.cache_data(ttl=TTL)
+def _sample(chosen: Filters, size: int) -> pl.DataFrame:
+    return negative_sample(engine(), chosen, size)
+
+
+@st.cache_data(ttl=15 * 60, show_spinner="Grouping complaints by meaning…")
+def _themes(chosen: Filters, size: int, _model) -> Themes:
+    return themes(_sample(chosen, size), _model.embed)
+
+
+def _overview(result: Themes) -> None:
+    summary = result.themes.with_columns((pl.col("this_week") - pl.col("last_week")).alias("change"))
+    st.dataframe(summary.select("theme", "name", "mentions", "this_week", "last_week", "change", "words_by_lang"),
+                 hide_index=True, width="stretch", column_config={
+                     "this_week": st.column_config.NumberColumn("share this week", format="percent"),
+                     "last_week": st.column_config.NumberColumn("share last week", format="percent"),
+                     "change": st.column_config.NumberColumn("change", format="percent"),
+                     "words_by_lang": st.column_config.TextColumn("words by language")})
+    weekly = local_naive(result.weekly, "week").with_columns(
+        (pl.col("theme").cast(pl.Utf8) + ": " + pl.col("name")).alias("label"))
+    chart = alt.Chart(weekly.to_pandas()).mark_bar().encode(
+        x=alt.X("week:T", timeUnit="yearweek", title="week"), y="mentions:Q", color=alt.Color("label:N", title="theme"),
+        tooltip=["week:T", "label", "mentions"])
+    st.altair_chart(chart.properties(height=260), width="stretch")
+
+
+def render() -> None:
+    st.title("Complaint themes")
+    if no_data():
+        return
+    size = st.slider("Negative mentions to group (the newest ones)", 100, 2000, 400, 100, key="themes_size")
+    chosen = filters()
+    sample = _sample(chosen, size)
+    if sample.is_empty():
+        st.info("No negative mentions in this period, or sentiment scoring is still pending "
+                "(`nasluch score` scores them).")
+        return
+    model = scorer()
+    if isinstance(model, str):
+        st.warning(f"Complaint themes need the sentiment model, which is not available here: {model}. "
+                   "Run `nasluch model install`.")
+        return
+    result = _themes(chosen, size, model)
+    st.caption(f"{sample.height:,} negative mentions grouped by meaning. Shares compare each theme's part of "
+               "the complaints in the last 7 days of the period with the 7 days before.")
+    _overview(result)
+    st.subheader("What each theme says")
+    for row in result.themes.iter_rows(named=True):
+        with st.expander(f"Theme {row['theme']}: {row['name']} ({row['mentions']} mentions)"):
+            st.dataframe(local_naive(examples(result, row["theme"]), "created_at"), hide_index=True,
+                         width="stretch")
+    table(result.mentions.drop("distance"), "complaint_themes")
+
+
+render()
