@@ -12,6 +12,8 @@ every writer of `mention` tells it what changed, so there are three entry points
   given ids and moves their counts, in one go.
 
 `rebuild(connection)` recounts everything from `mention` (used by the migration and for repair).
+A second, narrower table (`mention_rollup_brand`: hour × brand × sentiment) holds the same counts
+for views that need neither source nor language; both move together.
 """
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ from monitor import tables
 
 log = logging.getLogger(__name__)
 ROLLUP = tables.MentionRollup.__table__
+BRAND_ROLLUP = tables.BrandRollup.__table__
 MENTION = tables.Mention.__table__
 KEY = ("hour", "brand", "source", "lang", "sentiment")
+BRAND_KEY = ("hour", "brand", "sentiment")
 CHUNK = 5_000
 Cell = tuple[int, str, str, str, str]
 
@@ -71,19 +75,28 @@ def _cells_of(connection: sa.Connection, ids: Iterable[int]) -> Counter[Cell]:
     return cells
 
 
-def _upsert(connection: sa.Connection, cells: Mapping[Cell, int]) -> None:
-    """Add signed counts to cells, creating missing ones; cells that reach zero are removed."""
-    if not cells:
+def _upsert_into(connection: sa.Connection, table: sa.Table, key: Sequence[str], cells: Mapping[tuple, int]) -> None:
+    rows = [dict(zip(key, cell), mentions=count) for cell, count in cells.items() if count]
+    if not rows:
         return
-    rows = [dict(zip(KEY, cell), mentions=count) for cell, count in cells.items() if count]
     dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(ROLLUP)
+    statement = dialect.insert(table)
     statement = statement.on_conflict_do_update(
-        index_elements=list(KEY), set_={"mentions": ROLLUP.c.mentions + statement.excluded.mentions})
+        index_elements=list(key), set_={"mentions": table.c.mentions + statement.excluded.mentions})
     for start in range(0, len(rows), CHUNK):
         connection.execute(statement, rows[start:start + CHUNK])
-    if any(count < 0 for count in cells.values()):
-        connection.execute(ROLLUP.delete().where(ROLLUP.c.mentions <= 0))
+    if any(row["mentions"] < 0 for row in rows):
+        connection.execute(table.delete().where(table.c.mentions <= 0))
+
+
+def _upsert(connection: sa.Connection, cells: Mapping[Cell, int]) -> None:
+    """Add signed counts to the cells of both rollups, creating missing ones; cells that reach
+    zero are removed."""
+    by_brand: Counter[tuple] = Counter()
+    for (hour, brand, _source, _lang, label), count in cells.items():
+        by_brand[(hour, brand, label)] += count
+    _upsert_into(connection, ROLLUP, KEY, cells)
+    _upsert_into(connection, BRAND_ROLLUP, BRAND_KEY, by_brand)
 
 
 def mentions_added(connection: sa.Connection, ids: Sequence[int]) -> None:
@@ -129,6 +142,10 @@ def rebuild(connection: sa.Connection) -> int:
     grouped = sa.select(*parts, sa.func.count()).group_by(*parts)
     connection.execute(ROLLUP.delete())
     connection.execute(ROLLUP.insert().from_select([*KEY, "mentions"], grouped))
+    connection.execute(BRAND_ROLLUP.delete())
+    connection.execute(BRAND_ROLLUP.insert().from_select(
+        [*BRAND_KEY, "mentions"], sa.select(*(ROLLUP.c[name] for name in BRAND_KEY), sa.func.sum(ROLLUP.c.mentions))
+        .group_by(*(ROLLUP.c[name] for name in BRAND_KEY))))
     cells = connection.execute(sa.select(sa.func.count()).select_from(ROLLUP)).scalar_one()
     log.info("mention rollup rebuilt: %d cells", cells)
     return cells
@@ -146,3 +163,12 @@ def drift(connection: sa.Connection) -> dict[str, int]:
         "pending": connection.execute(pending).scalar_one(),
         "rollup_pending": int(connection.execute(summed.where(ROLLUP.c.sentiment == "")).scalar_one()),
     }
+
+
+def rows_added(connection: sa.Connection, rows: Iterable[Mapping[str, object]]) -> None:
+    """Count newly inserted mentions from the rows ingest just wrote (no read back); call inside
+    the inserting transaction. Rows carry created_at, brand, source, lang and maybe sentiment."""
+    cells: Counter[Cell] = Counter(
+        _cell(row["created_at"], row.get("brand"), row["source"], row.get("lang"), row.get("sentiment"))
+        for row in rows)
+    _upsert(connection, cells)

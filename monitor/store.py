@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from itertools import islice
 from typing import Any
 
@@ -21,7 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor import rollups, tables
 from monitor.query import BrandMatcher
-from monitor.values import ImportedReply, Mention, ThreadSnapshot
+from monitor.values import ImportedReply, Mention, ThreadSnapshot, utc
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 50_000
@@ -51,45 +52,76 @@ def insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table, const
     return dialect.insert(table).on_conflict_do_nothing(index_elements=list(constraint))
 
 
-def _sqlite_value_converters(table: sa.Table, names: Sequence[str]) -> list[Callable[[Any], Any] | None]:
-    """What SQLAlchemy's bind processing would do per column, done once per column instead."""
-    converters: list[Callable[[Any], Any] | None] = []
-    for name in names:
-        kind = table.c[name].type
-        if isinstance(kind, tables.UTCDateTime):
-            converters.append(lambda v: None if v is None else v.astimezone(timezone.utc).replace(tzinfo=None)
-                              .isoformat(" ", "microseconds"))
-        elif isinstance(kind, sa.JSON):
-            converters.append(lambda v: json.dumps(v, ensure_ascii=False))
-        else:
-            converters.append(None)
-    return converters
+SQLITE_MAX_PARAMETERS = 32_766
+POSTGRES_MAX_PARAMETERS = 65_535
+
+
+def _column_converter(kind: sa.types.TypeEngine, dialect: str) -> Callable[[Any], Any] | None:
+    """What SQLAlchemy's bind processing would do for one column, applied column-wise instead."""
+    if isinstance(kind, tables.UTCDateTime):
+        if dialect == "sqlite":  # the text SQLAlchemy's SQLite DateTime stores and parses back
+            return lambda v: None if v is None else utc(v).replace(tzinfo=None).isoformat(" ", "microseconds")
+        return lambda v: None if v is None else utc(v).replace(tzinfo=None)
+    if isinstance(kind, sa.JSON):
+        return _json_text
+    return None
+
+
+@lru_cache(maxsize=4096)
+def _json_of(value: Any) -> str:
+    return json.dumps(list(value) if isinstance(value, tuple) else value, ensure_ascii=False)
+
+
+def _json_text(value: Any) -> str:
+    """JSON columns repeat a few values (the matched queries), so their text is cached."""
+    try:
+        return _json_of(tuple(value) if isinstance(value, list) else value)
+    except TypeError:  # unhashable (a dict or nested list): encode directly
+        return json.dumps(value, ensure_ascii=False)
+
+
+def _driver_rows(table: sa.Table, columns: dict[str, list[Any]], dialect: str) -> list[tuple]:
+    converted = []
+    for name, values in columns.items():
+        convert = _column_converter(table.c[name].type, dialect)
+        converted.append(values if convert is None else list(map(convert, values)))
+    return list(zip(*converted))
 
 
 def insert_new_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[dict[str, Any]],
-                    constraint: Sequence[str]) -> list[int]:
-    """Insert rows, skipping those whose `constraint` columns exist; return the new rows' ids.
-
-    On SQLite the rows go straight to the driver's `executemany` (SQLAlchemy's per-row parameter
-    processing cost more than the insert itself), and the new ids are those above the largest id
-    before the insert: the caller's transaction already holds SQLite's write lock (it wrote the
-    conversations first), so no other writer can interleave. PostgreSQL uses `RETURNING`, which
-    stays exact with several workers inserting at once.
-    """
+                    constraint: Sequence[str]) -> list[tuple]:
+    """Insert rows, skipping those whose `constraint` columns exist; return `(id, *constraint)` of
+    each row inserted, exact even with other writers at work (`ON CONFLICT DO NOTHING RETURNING`)."""
     if not rows:
         return []
-    if connection.dialect.name != "sqlite":
-        statement = insert_ignoring_duplicates(connection, table, constraint).returning(table.c.id)
-        return [row[0] for row in connection.execute(statement, list(rows)).all()]
-    names = list(rows[0])
-    converters = _sqlite_value_converters(table, names)
-    values = [tuple(row[name] if convert is None else convert(row[name]) for name, convert in zip(names, converters))
-              for row in rows]
-    before = connection.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one()
-    sql = (f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES ({", ".join("?" * len(names))}) '
-           f'ON CONFLICT ({", ".join(constraint)}) DO NOTHING')
-    connection.exec_driver_sql(sql, values)
-    return list(connection.execute(sa.select(table.c.id).where(table.c.id > before).order_by(table.c.id)).scalars())
+    return insert_new_columns(connection, table, {name: [row[name] for row in rows] for name in rows[0]}, constraint)
+
+
+def insert_new_columns(connection: sa.Connection, table: sa.Table, columns: dict[str, list[Any]],
+                       constraint: Sequence[str]) -> list[tuple]:
+    """`insert_new_rows` for values laid out by column, as ingest builds them.
+
+    Rows go to the driver as multi-row VALUES statements: SQLAlchemy's per-row parameter
+    processing cost more than the insert itself (see benchmarks/ingest.py).
+    """
+    dialect = connection.dialect.name
+    names = list(columns)
+    values = _driver_rows(table, columns, dialect)
+    if not values:
+        return []
+    mark = "?" if dialect == "sqlite" else "%s"
+    marks = [f"{mark}::json" if dialect == "postgresql" and isinstance(table.c[n].type, sa.JSON) else mark
+             for n in names]
+    row_sql = "(" + ", ".join(marks) + ")"
+    limit = (SQLITE_MAX_PARAMETERS if dialect == "sqlite" else POSTGRES_MAX_PARAMETERS) // len(names)
+    head = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES '
+    tail = f' ON CONFLICT ({", ".join(constraint)}) DO NOTHING RETURNING id, {", ".join(constraint)}'
+    inserted: list[tuple] = []
+    for chunk in batched(values, limit):
+        sql = head + ", ".join([row_sql] * len(chunk)) + tail
+        flat = tuple(value for row in chunk for value in row)
+        inserted.extend(tuple(row) for row in connection.exec_driver_sql(sql, flat).all())
+    return inserted
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -148,21 +180,24 @@ def _parent_roots(connection: sa.Connection, source: str, parents: set[str]) -> 
 
 
 def conversation_keys(connection: sa.Connection, posts: Sequence[Mention | ImportedReply]) -> list[str]:
-    """The root key of each post's thread: the network's, a stored parent's, or its own id."""
+    """The root key of each post's thread: the network's, a stored parent's, or its own id.
+
+    Only posts that answer another without naming the thread's root need work; they are walked
+    in time order so that a parent earlier in the same batch lends its key to its replies.
+    """
+    keys = [post.conversation_key or post.external_id for post in posts]
+    open_ends = [i for i, post in enumerate(posts) if not post.conversation_key and post.in_reply_to]
+    if not open_ends:
+        return keys
     by_source: dict[str, set[str]] = {}
-    for post in posts:
-        if not post.conversation_key and post.in_reply_to:
-            by_source.setdefault(post.source, set()).add(post.in_reply_to)
+    for i in open_ends:
+        by_source.setdefault(posts[i].source, set()).add(posts[i].in_reply_to)
     stored = {source: _parent_roots(connection, source, parents) for source, parents in by_source.items()}
-    in_batch: dict[tuple[str, str], str] = {}
-    keys: list[str] = [""] * len(posts)
-    for index in sorted(range(len(posts)), key=lambda i: posts[i].created_at):
-        post = posts[index]
-        key = post.conversation_key
-        if not key and post.in_reply_to:
-            key = in_batch.get((post.source, post.in_reply_to)) or stored.get(post.source, {}).get(post.in_reply_to)
-        keys[index] = key or post.external_id
-        in_batch[(post.source, post.external_id)] = keys[index]
+    in_batch = {(post.source, post.external_id): i for i, post in enumerate(posts)}
+    for i in sorted(open_ends, key=lambda i: posts[i].created_at):
+        post = posts[i]
+        parent = in_batch.get((post.source, post.in_reply_to))
+        keys[i] = keys[parent] if parent is not None else stored[post.source].get(post.in_reply_to, keys[i])
     return keys
 
 
@@ -176,32 +211,53 @@ def ensure_conversations(connection: sa.Connection, posts: Sequence[Any], keys: 
         if row is None or post.created_at < row["started_at"]:
             first[(post.source, key)] = {"source": post.source, "root_key": key, "brand": brand,
                                          "started_at": post.created_at, "status": "open"}
-    insert_new_rows(connection, conv, list(first.values()), ("source", "root_key"))
-    ids: dict[tuple[str, str], int] = {}
-    sources = {source for source, _ in first}
-    for source in sources:
-        wanted = [key for s, key in first if s == source]
-        for key, conv_id in _lookup(connection, conv, source, wanted, "root_key", "id").items():
+    ids = {(source, key): conv_id for conv_id, source, key in
+           insert_new_rows(connection, conv, list(first.values()), ("source", "root_key"))}
+    for source in {source for source, _ in first}:
+        stored = [key for s, key in first if s == source and (s, key) not in ids]
+        for key, conv_id in _lookup(connection, conv, source, stored, "root_key", "id").items():
             ids[(source, key)] = conv_id
     return ids
 
 
-def _mention_rows(mentions: Sequence[Mention], brands, matched, conv_ids, keys, now) -> list[dict[str, Any]]:
-    return [
-        {
-            "source": m.source, "source_name": m.source_name, "external_id": m.external_id, "url": m.url,
-            "author_handle": m.author.handle, "author_name": m.author.name,
-            "author_followers": m.author.followers, "text": m.text, "lang": m.lang,
-            "created_at": m.created_at, "collected_at": now, "brand": brand, "matched": hits,
-            "in_reply_to": m.in_reply_to, "conversation_id": conv_ids[(m.source, key)], "status": "open",
-        }
-        for m, brand, hits, key in zip(mentions, brands, matched, keys)
-    ]
+def _mention_columns(mentions: Sequence[Mention], brands, matched, conv_ids, keys, now) -> dict[str, list[Any]]:
+    return {
+        "source": [m.source for m in mentions], "source_name": [m.source_name for m in mentions],
+        "external_id": [m.external_id for m in mentions], "url": [m.url for m in mentions],
+        "author_handle": [m.author.handle for m in mentions], "author_name": [m.author.name for m in mentions],
+        "author_followers": [m.author.followers for m in mentions], "text": [m.text for m in mentions],
+        "lang": [m.lang for m in mentions], "created_at": [m.created_at for m in mentions],
+        "collected_at": [now] * len(mentions), "brand": list(brands), "matched": list(matched),
+        "in_reply_to": [m.in_reply_to for m in mentions],
+        "conversation_id": [conv_ids[(m.source, key)] for m, key in zip(mentions, keys)],
+        "status": ["open"] * len(mentions),
+    }
+
+
+def _unseen(engine: Engine, mentions: Sequence[Mention]) -> list[Mention]:
+    """The mentions not stored yet, each once: re-read pages (overlap windows, a rerun import)
+    are mostly duplicates, and skipping them early saves matching and thread work. The insert's
+    `ON CONFLICT DO NOTHING` still decides, should another worker store one meanwhile."""
+    table = tables.Mention.__table__
+    stored: set[tuple[str, str]] = set()
+    with engine.connect() as connection:
+        for source in {m.source for m in mentions}:
+            ids = [m.external_id for m in mentions if m.source == source]
+            stored.update((source, external_id) for external_id in
+                          _lookup(connection, table, source, ids, "external_id", "external_id"))
+    fresh: dict[tuple[str, str], Mention] = {}
+    for mention in mentions:
+        key = (mention.source, mention.external_id)
+        if key not in stored and key not in fresh:
+            fresh[key] = mention
+    return list(fresh.values())
 
 
 def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatcher | None,
                  require_match: bool = False, now: datetime | None = None) -> IngestResult:
     result = IngestResult(read=len(mentions))
+    mentions = _unseen(engine, mentions)
+    result.duplicates = result.read - len(mentions)
     brands, matched = match_brands(mentions, matcher)
     if require_match:  # a collector that knows the brand (its own page's comments) needs no match
         keep = [i for i, hits in enumerate(matched) if hits or mentions[i].brand]
@@ -211,16 +267,20 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
     if not mentions:
         return result
     now = now or datetime.now(timezone.utc)
-    table = tables.Mention.__table__
     with engine.begin() as connection:
         keys = conversation_keys(connection, mentions)
         conv_ids = ensure_conversations(connection, mentions, keys, brands)
-        rows = _mention_rows(mentions, brands, matched, conv_ids, keys, now)
-        inserted = insert_new_rows(connection, table, rows, ("source", "external_id"))
-        rollups.mentions_added(connection, inserted)
+        columns = _mention_columns(mentions, brands, matched, conv_ids, keys, now)
+        inserted = insert_new_columns(connection, tables.Mention.__table__, columns, ("source", "external_id"))
+        first = {}
+        for index, mention in enumerate(mentions):
+            first.setdefault((mention.source, mention.external_id), index)
+        new = [first[(source, external_id)] for _, source, external_id in inserted]
+        rollups.rows_added(connection, ({"created_at": mentions[i].created_at, "brand": brands[i],
+                                         "source": mentions[i].source, "lang": mentions[i].lang} for i in new))
     result.inserted = len(inserted)
-    result.inserted_ids = inserted
-    result.duplicates = len(rows) - len(inserted)
+    result.inserted_ids = [row[0] for row in inserted]
+    result.duplicates += len(mentions) - len(inserted)
     return result
 
 
