@@ -110,7 +110,7 @@ def naive(engine, sql: str, aggregate) -> float:
 
 def _by_hour(frame: pd.DataFrame) -> pd.DataFrame:
     local = frame["created_at"].dt.tz_localize("UTC").dt.tz_convert(TZ)
-    return frame.groupby([local.dt.weekday, local.dt.hour, frame.get("sentiment", local.dt.hour)]).size()
+    return frame.groupby([local.dt.day_of_week, local.dt.hour, frame.get("sentiment", local.dt.hour)]).size()
 
 
 def pages(engine, config) -> dict:

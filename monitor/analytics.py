@@ -19,10 +19,11 @@ from sqlalchemy import Engine
 
 from monitor import tables
 from monitor.queries import filter_query
-from monitor.rollups import KEY, hour_of
+from monitor.rollups import BRAND_KEY, KEY, hour_of
 
 log = logging.getLogger(__name__)
 ROLLUP = tables.MentionRollup.__table__
+BRAND_ROLLUP = tables.BrandRollup.__table__
 MENTION = tables.Mention.__table__
 PENDING = "scoring pending"
 NO_BRAND = "(no brand)"
@@ -64,15 +65,22 @@ def _stored(column: str, values: Sequence[str]) -> list[str]:
     return ["" if value == blank else value for value in values]
 
 
-def _rollup_where(statement: sa.Select, filters: Filters, since: datetime | None, until: datetime | None) -> sa.Select:
+def _rollup_for(filters: Filters, by: Sequence[str]) -> sa.Table:
+    """The narrow hour × brand × sentiment rollup when neither source nor language is needed."""
+    needs_full = filters.sources or filters.langs or {"source", "lang"} & set(by)
+    return ROLLUP if needs_full else BRAND_ROLLUP
+
+
+def _rollup_where(statement: sa.Select, table: sa.Table, filters: Filters, since: datetime | None,
+                  until: datetime | None) -> sa.Select:
     if since is not None:
-        statement = statement.where(ROLLUP.c.hour >= hour_of(since))
+        statement = statement.where(table.c.hour >= hour_of(since))
     if until is not None:
-        statement = statement.where(ROLLUP.c.hour < hour_of(until - timedelta(microseconds=1)) + 1)
+        statement = statement.where(table.c.hour < hour_of(until - timedelta(microseconds=1)) + 1)
     for column, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
                            ("sentiment", filters.sentiments)):
         if values:
-            statement = statement.where(ROLLUP.c[column].in_(_stored(column, values)))
+            statement = statement.where(table.c[column].in_(_stored(column, values)))
     return statement
 
 
@@ -84,9 +92,10 @@ def _labelled(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _rollup_counts(connection: sa.Connection, filters: Filters, grouping: Grouping) -> pl.DataFrame:
-    columns = [ROLLUP.c[name] for name in grouping.by]
-    statement = sa.select(*columns, sa.func.sum(ROLLUP.c.mentions).label("mentions"))
-    statement = _rollup_where(statement, filters, grouping.since, grouping.until)
+    table = _rollup_for(filters, grouping.by)
+    columns = [table.c[name] for name in grouping.by]
+    statement = sa.select(*columns, sa.func.sum(table.c.mentions).label("mentions"))
+    statement = _rollup_where(statement, table, filters, grouping.since, grouping.until)
     if columns:
         statement = statement.group_by(*columns)
     rows = connection.execute(statement).all()
@@ -101,18 +110,27 @@ def _epoch_seconds(connection: sa.Connection) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.strftime("%s", MENTION.c.created_at), sa.Integer)
 
 
-def _mention_where(statement: sa.Select, filters: Filters, since: datetime | None, until: datetime | None) -> sa.Select:
+def _mention_where(statement: sa.Select, filters: Filters, since: datetime | None, until: datetime | None,
+                   *, indexed: frozenset[str] | None = None) -> sa.Select:
+    """The filters as WHERE clauses on `mention`. Columns left out of `indexed` (default: all in)
+    are hidden from the planner (coalesce(x, x) is x, but no index matches it), for when walking
+    another index in order is cheaper than what the planner would pick."""
+    def column(name: str) -> sa.ColumnElement:
+        if indexed is None or name in indexed:
+            return MENTION.c[name]
+        return sa.func.coalesce(MENTION.c[name], MENTION.c[name])
+
     if since is not None:
-        statement = statement.where(MENTION.c.created_at >= since)
+        statement = statement.where(column("created_at") >= since)
     if until is not None:
-        statement = statement.where(MENTION.c.created_at < until)
-    for column, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
-                           ("sentiment", filters.sentiments)):
+        statement = statement.where(column("created_at") < until)
+    for name, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
+                         ("sentiment", filters.sentiments)):
         if values:
-            stored = _stored(column, values)
-            condition = MENTION.c[column].in_([v for v in stored if v])
+            stored = _stored(name, values)
+            condition = column(name).in_([v for v in stored if v])
             if "" in stored:
-                condition = sa.or_(condition, MENTION.c[column].is_(None))
+                condition = sa.or_(condition, MENTION.c[name].is_(None))
             statement = statement.where(condition)
     return statement
 
@@ -188,12 +206,26 @@ def whole_hour_zone(tz: str) -> bool:
 
 def data_span(engine: Engine) -> tuple[datetime, datetime] | None:
     """First and last hour holding a mention (reads two ends of the rollup's key)."""
-    with engine.connect() as connection:
-        low, high = connection.execute(sa.select(sa.func.min(ROLLUP.c.hour), sa.func.max(ROLLUP.c.hour))).one()
+    with engine.connect() as connection:  # two queries: each is one index seek
+        low = connection.execute(sa.select(sa.func.min(BRAND_ROLLUP.c.hour))).scalar()
+        high = connection.execute(sa.select(sa.func.max(BRAND_ROLLUP.c.hour))).scalar()
     if low is None:
         return None
     start = datetime.fromtimestamp(low * 3600, timezone.utc)
     return start, datetime.fromtimestamp((high + 1) * 3600, timezone.utc)
+
+
+def distinct_values(connection: sa.Connection, column: str) -> list[str | None]:
+    """The distinct values of an indexed `mention` column, one index seek per value (a recursive
+    query: "the smallest value above the last one"), instead of reading every row."""
+    if column not in ("brand", "source", "lang", "sentiment"):
+        raise ValueError(f"no index to list {column!r} from")
+    found = connection.execute(sa.text(
+        f"WITH RECURSIVE seen(v) AS (SELECT min({column}) FROM mention UNION ALL "
+        f"SELECT (SELECT min({column}) FROM mention WHERE {column} > seen.v) FROM seen WHERE seen.v IS NOT NULL) "
+        "SELECT v FROM seen WHERE v IS NOT NULL")).scalars().all()
+    has_null = connection.execute(sa.select(MENTION.c.id).where(MENTION.c[column].is_(None)).limit(1)).first()
+    return [*found, *([None] if has_null else [])]
 
 
 def filter_options(engine: Engine) -> dict[str, list[str]]:
@@ -201,8 +233,8 @@ def filter_options(engine: Engine) -> dict[str, list[str]]:
     options: dict[str, list[str]] = {}
     with engine.connect() as connection:
         for column in ("brand", "source", "lang"):
-            values = connection.execute(sa.select(ROLLUP.c[column]).distinct()).scalars().all()
-            options[column] = sorted(_BLANKS.get(column, value) if value == "" else value for value in values)
+            values = distinct_values(connection, column)
+            options[column] = sorted(_BLANKS.get(column, "") if value is None else value for value in values)
     options["sentiment"] = list(SENTIMENTS)
     return options
 

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor import tables
+from monitor import rollups, tables
 
 ERASED = "[erased]"
 
@@ -48,7 +48,8 @@ def erase_author(engine: Engine, handle: str, source: str | None = None, actor: 
         counts["tags"] = connection.execute(link.delete().where(link.c.mention_id.in_(ids))).rowcount
         counts["replies"] = connection.execute(reply.delete().where(sa.or_(
             reply.c.mention_id.in_(ids), reply.c.conversation_id.in_(conv_ids)))).rowcount
-        counts["mentions"] = connection.execute(mention.delete().where(mention.c.id.in_(ids))).rowcount
+        with rollups.changing(connection, ids):  # keep the dashboard's hourly counts exact
+            counts["mentions"] = connection.execute(mention.delete().where(mention.c.id.in_(ids))).rowcount
         emptied = [c for c in conv_ids if not connection.execute(
             sa.select(sa.func.count()).select_from(mention).where(mention.c.conversation_id == c)).scalar()]
         counts["notes"] = connection.execute(note.delete().where(note.c.conversation_id.in_(emptied))).rowcount

@@ -229,3 +229,19 @@ class AlertSent(SQLModel, table=True):
     sent_at: datetime = _time()
     delivered: bool = False
     error: str | None = None
+
+
+class BrandRollup(SQLModel, table=True):
+    """`mention_rollup` without source and language: the same counts in ~15 times fewer cells, for
+    the views that neither split nor filter by source or language (time lines, heat maps, spikes)."""
+
+    __tablename__ = "mention_rollup_brand"
+    __table_args__ = {"sqlite_with_rowid": False}
+    hour: int = Field(primary_key=True)
+    brand: str = Field(primary_key=True, max_length=200)
+    sentiment: str = Field(primary_key=True, max_length=10)
+    mentions: int = 0
+
+
+# "Most-reached authors" walks this index from the top instead of sorting the period's mentions.
+sa.Index("ix_mention_followers", Mention.__table__.c.author_followers)

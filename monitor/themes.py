@@ -113,13 +113,16 @@ def _stop_words(sample: pl.DataFrame) -> frozenset[str]:
 def common_words(texts: Sequence[str], labels: Sequence[int], share: float = 0.15) -> frozenset[str]:
     """Everyday words of a language ("nie", "the", "und"): used by at least `share` of the
     mentions of most themes (two thirds of those with three or more mentions, and at least two).
-    A word typical of one theme only is kept, however frequent."""
+    A word typical of one theme only is kept, however frequent. With a single theme in the
+    language, words in 40% of its mentions are taken as everyday words."""
     docs: dict[int, list[set[str]]] = {}
     for text, label in zip(texts, labels):
         docs.setdefault(label, []).append(set(tokens(text)))
     judged = {label: found for label, found in docs.items() if len(found) >= 3}
-    if len(judged) < 2:
-        return frozenset()
+    if len(judged) < 2:  # one theme speaks this language: keep only what most of its mentions say
+        everything = [words for found in docs.values() for words in found]
+        seen = Counter(word for words in everything for word in words)
+        return frozenset(w for w, n in seen.items() if len(everything) >= 12 and n >= 0.4 * len(everything))
     frequent: Counter[str] = Counter()
     for found in judged.values():
         seen = Counter(word for words in found for word in words)

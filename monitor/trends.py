@@ -137,6 +137,30 @@ def compare_periods(engine: Engine, filters: Filters, tz: str, first: tuple[date
 AUTHOR_COLUMNS = ("source", "author_handle", "author_name", "author_followers")
 
 
+REACH_WALK = 50_000
+
+
+def _reached(connection: sa.Connection, filters: Filters, limit: int) -> pl.DataFrame:
+    """Mention rows of the most-followed authors. First among the `REACH_WALK` most-followed
+    rows (a bounded walk down the followers index): if that finds `limit` authors the answer is
+    exact, since everyone else has fewer followers. Else (narrow filters) the period is read by
+    date, which costs more but is bounded by the period."""
+    followers = MENTION.c.author_followers
+    floor = connection.execute(sa.select(followers).where(followers.isnot(None)).order_by(followers.desc())
+                               .offset(REACH_WALK).limit(1)).scalar()
+    schema = {"source": pl.Utf8, "author_handle": pl.Utf8, "author_name": pl.Utf8, "author_followers": pl.Int64}
+    attempts = [(followers >= floor, frozenset(), limit * 20)] if floor is not None else []
+    attempts.append((followers.isnot(None), frozenset({"created_at"}), None))
+    for condition, indexed, rows_wanted in attempts:
+        statement = _mention_where(sa.select(*(MENTION.c[c] for c in AUTHOR_COLUMNS)).where(condition), filters,
+                                   filters.since, filters.until, indexed=indexed)
+        statement = statement.order_by(followers.desc()).limit(rows_wanted)
+        found = pl.DataFrame(connection.execute(statement).all(), schema=schema, orient="row")
+        if found.select("source", "author_handle").n_unique() >= limit:
+            break
+    return found
+
+
 def top_authors(engine: Engine, filters: Filters, limit: int = 10) -> pl.DataFrame:
     """The most-followed authors of the period and how often they wrote (names are untrusted text)."""
     with engine.connect() as connection:
@@ -145,11 +169,7 @@ def top_authors(engine: Engine, filters: Filters, limit: int = 10) -> pl.DataFra
                                       extra=("author_name", "author_followers"))
             found = found.filter(pl.col("author_followers").is_not_null())
         else:
-            statement = sa.select(*(MENTION.c[c] for c in AUTHOR_COLUMNS)).where(
-                MENTION.c.author_followers.isnot(None)).order_by(MENTION.c.author_followers.desc()).limit(limit * 20)
-            rows = connection.execute(_mention_where(statement, filters, filters.since, filters.until)).all()
-            found = pl.DataFrame(rows, schema={"source": pl.Utf8, "author_handle": pl.Utf8, "author_name": pl.Utf8,
-                                               "author_followers": pl.Int64}, orient="row")
+            found = _reached(connection, filters, limit)
         top = (found.group_by("source", "author_handle")
                .agg(pl.col("author_name").last(), pl.col("author_followers").max())
                .sort("author_followers", "author_handle", descending=[True, False]).head(limit))

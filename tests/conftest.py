@@ -65,3 +65,17 @@ def sqlite_engine(tmp_path):
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_streamlit_caches():
+    """Streamlit's caches live for the process; pages tested one after another must not see
+    the previous test's database or config through them."""
+    yield
+    import sys
+
+    if "streamlit" in sys.modules:
+        import streamlit as st
+
+        st.cache_data.clear()
+        st.cache_resource.clear()

@@ -83,6 +83,8 @@ def test_erase_author_leaves_no_row_with_the_handle(run, shared_data, tmp_path):
     assert code == 0 and counts["mentions"] >= 1 and counts["replies"] >= 1
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
     with engine.connect() as connection:
+        total = connection.execute(sa.text("SELECT count(*) FROM mention")).scalar()
+        assert connection.execute(sa.text("SELECT sum(mentions) FROM mention_rollup")).scalar() == total
         for table in sa.inspect(engine).get_table_names():
             dump = str(connection.execute(sa.text(f'SELECT * FROM "{table}"')).all()).lower()
             assert "cinvakas" not in dump, table

@@ -25,16 +25,25 @@ SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING]
 TTL = 60
 
 
-@st.cache_resource
 def engine():
-    created = make_engine(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"))
+    """The database named by $NASLUCH_DB (set by `nasluch dashboard`), opened once per URL."""
+    return _engine_for(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"))
+
+
+@st.cache_resource
+def _engine_for(url: str):
+    created = make_engine(url)
     upgrade(created)
     return created
 
 
-@st.cache_resource
 def config() -> Config:
-    return load(os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+    return _config_for(os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+
+
+@st.cache_resource
+def _config_for(path: str) -> Config:
+    return load(path)
 
 
 def tz() -> str:

@@ -27,6 +27,18 @@ def cells(connection: sa.Connection) -> dict[tuple, int]:
     return {tuple(row[:5]): row[5] for row in connection.execute(sa.select(ROLLUP)) if row[5]}
 
 
+def brand_cells(connection: sa.Connection) -> dict[tuple, int]:
+    return {tuple(row[:3]): row[3] for row in connection.execute(sa.select(tables.BrandRollup.__table__)) if row[3]}
+
+
+def narrowed(full: dict[tuple, int]) -> dict[tuple, int]:
+    """The full cells summed over source and language: what the narrow rollup must hold."""
+    result: dict[tuple, int] = {}
+    for (hour, brand, _source, _lang, label), count in full.items():
+        result[(hour, brand, label)] = result.get((hour, brand, label), 0) + count
+    return result
+
+
 def recount(connection: sa.Connection) -> dict[tuple, int]:
     """What the rollup should hold, counted in Python from the mention rows."""
     expected: dict[tuple, int] = {}
@@ -53,6 +65,7 @@ def test_rescored_moves_counts_between_labels(engine) -> None:
         rollups.rescored(connection, {ids[0]: "neutral", ids[1]: None})
     with engine.connect() as connection:
         assert cells(connection) == recount(connection)
+        assert brand_cells(connection) == narrowed(recount(connection))
         drift = rollups.drift(connection)
         assert drift["pending"] == drift["rollup_pending"] == 41
 
@@ -66,6 +79,7 @@ def test_changing_follows_updates_and_deletes(engine) -> None:
             connection.execute(MENTION.delete().where(MENTION.c.id.in_(ids[5:10])))
     with engine.connect() as connection:
         assert cells(connection) == recount(connection)
+        assert brand_cells(connection) == narrowed(recount(connection))
         assert sum(cells(connection).values()) == 55
 
 
@@ -77,6 +91,7 @@ def test_rebuild_matches_incremental_counts(engine) -> None:
         rollups.rebuild(connection)
     with engine.connect() as connection:
         assert cells(connection) == incremental
+        assert brand_cells(connection) == narrowed(incremental)
 
 
 def test_upgrade_fills_the_rollup_from_existing_mentions(tmp_path) -> None:

@@ -31,6 +31,15 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('hour', 'brand', 'source', 'lang', 'sentiment'),
     sqlite_with_rowid=False,
     )
+    op.create_table('mention_rollup_brand',
+    sa.Column('hour', sa.Integer(), nullable=False),
+    sa.Column('brand', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
+    sa.Column('sentiment', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
+    sa.Column('mentions', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('hour', 'brand', 'sentiment'),
+    sqlite_with_rowid=False,
+    )
+    op.create_index('ix_mention_followers', 'mention', ['author_followers'], unique=False)
     op.create_table('alert_sent',
     sa.Column('brand', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('hour', sa.Integer(), nullable=False),
@@ -48,4 +57,6 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table('alert_sent')
+    op.drop_index('ix_mention_followers', table_name='mention')
+    op.drop_table('mention_rollup_brand')
     op.drop_table('mention_rollup')
