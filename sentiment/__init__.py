@@ -1,0 +1,33 @@
+"""Sentiment, language and priority of mentions: the only room that loads a model.
+
+    from sentiment import load_scorer, SentimentSettings
+    scorer = load_scorer(SentimentSettings())          # builtin multilingual model
+    scorer.classify(["Paczka przyszła uszkodzona"])    # [Sentiment(label="negative", ...)]
+
+Heavy imports (torch, transformers, onnxruntime) happen only when a scorer is loaded.
+"""
+from __future__ import annotations
+
+from .data import LABELS, Example
+from .settings import PriorityWeights, SentimentSettings
+
+__all__ = ["LABELS", "Example", "PriorityWeights", "Scorer", "Sentiment", "SentimentSettings",
+           "detect_language", "detect_languages", "evaluate", "install", "load_scorer",
+           "priority", "train_head"]
+
+
+def __getattr__(name: str):
+    # lazy: importing `sentiment` for its settings must not pull in torch
+    if name in ("Scorer", "Sentiment", "load_scorer", "install"):
+        from . import model
+        return getattr(model, name)
+    if name in ("evaluate", "train_head"):
+        from . import train
+        return getattr(train, name)
+    if name in ("detect_language", "detect_languages"):
+        from . import language
+        return getattr(language, name)
+    if name == "priority":
+        from .priority import priority
+        return priority
+    raise AttributeError(f"module 'sentiment' has no attribute {name!r}")

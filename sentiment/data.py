@@ -1,0 +1,104 @@
+"""Labelled examples: UMSAB tweets and our own customer-care sentences.
+
+The care files are concept-aligned: id `n07` is the same complaint in every language. The
+held-out part is chosen by concept (odd numbers), so no translation of a test sentence is ever
+trained on, and the split never changes.
+"""
+from __future__ import annotations
+
+import csv
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+LABELS = ("negative", "neutral", "positive")
+LABEL_INDEX = {name: i for i, name in enumerate(LABELS)}
+CARE_LANGS = ("pl", "ro", "el", "it", "en", "de", "es", "fr")
+UMSAB_LANGS = {"arabic": "ar", "english": "en", "french": "fr", "german": "de",
+               "hindi": "hi", "italian": "it", "portuguese": "pt", "spanish": "es"}
+
+
+@dataclass(frozen=True)
+class Example:
+    text: str
+    label: str
+    lang: str | None = None
+    source: str = ""
+
+    def __post_init__(self) -> None:
+        if self.label not in LABEL_INDEX:
+            raise ValueError(f"label must be one of {LABELS}, got {self.label!r}")
+
+
+def data_dir() -> Path:
+    return Path(str(resources.files("sentiment").joinpath("data")))
+
+
+def umsab_dir() -> Path:
+    """`$NASLUCH_UMSAB`, else `shared/data/umsab` beside the checkout."""
+    env = os.environ.get("NASLUCH_UMSAB")
+    if env:
+        return Path(env)
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent.parent / "shared" / "data" / "umsab"
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("UMSAB not found: set NASLUCH_UMSAB to the umsab/ directory")
+
+
+def load_umsab(split: str, root: Path | None = None,
+               langs: tuple[str, ...] | None = None) -> list[Example]:
+    root = root or umsab_dir()
+    examples = []
+    for folder, lang in UMSAB_LANGS.items():
+        if langs and lang not in langs:
+            continue
+        texts = (root / folder / f"{split}_text.txt").read_text(encoding="utf-8").splitlines()
+        labels = (root / folder / f"{split}_labels.txt").read_text().split()
+        if len(texts) != len(labels):
+            raise ValueError(f"UMSAB {folder}/{split}: {len(texts)} texts, {len(labels)} labels")
+        examples += [Example(t, LABELS[int(y)], lang, f"umsab-{split}")
+                     for t, y in zip(texts, labels)]
+    return examples
+
+
+def is_held_out(example_id: str) -> bool:
+    return int(example_id[1:]) % 2 == 1
+
+
+def load_care(part: str = "all", directory: Path | None = None) -> list[Example]:
+    """Our care sentences; `part` is "train", "test" (held out) or "all"."""
+    if part not in ("train", "test", "all"):
+        raise ValueError("part must be train, test or all")
+    examples = []
+    for path in sorted((directory or data_dir()).glob("care_*.tsv")):
+        lang = path.stem.removeprefix("care_")
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t"):
+                held_out = is_held_out(row["id"])
+                if part == "all" or held_out == (part == "test"):
+                    examples.append(Example(row["text"], row["label"], lang, f"care-{part}"))
+    return examples
+
+
+def read_labelled(path: str | Path) -> list[Example]:
+    """A labelled TSV with a header: `text` and `label` columns, optional `lang`.
+
+    Labels may be names (negative/neutral/positive) or UMSAB's digits 0/1/2.
+    """
+    path = Path(path)
+    examples = []
+    with path.open(encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh, delimiter="\t"):
+            label = row["label"].strip().lower()
+            label = LABELS[int(label)] if label.isdigit() else label
+            lang = (row.get("lang") or "").strip() or _lang_from_name(path)
+            examples.append(Example(row["text"], label, lang, path.name))
+    return examples
+
+
+def _lang_from_name(path: Path) -> str | None:
+    stem = path.stem
+    return stem.rsplit("_", 1)[-1] if "_" in stem and len(stem.rsplit("_", 1)[-1]) == 2 else None

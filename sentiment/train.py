@@ -1,0 +1,298 @@
+"""Training and evaluating the builtin model; `python -m sentiment.train` regenerates artifacts.
+
+- `train_head(extra_examples)`: logistic regression on the encoder's frozen sentence vectors,
+  from UMSAB train + our care train + the team's label corrections. It is evaluated on held-out
+  data (UMSAB val, care test) beside the current head and only replaces it when it is not worse;
+  old heads are kept (`heads.promote`).
+- `finetune(...)` (in `sentiment.finetune`): LoRA adapters on the encoder, shipped as a small
+  file over the converted base.
+- `evaluate(path_or_examples)`: per-language macro-F1.
+
+Held-out data (UMSAB val, care test) is never trained or tuned on: the regularisation strength
+is picked by cross-validation on the training part.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import logging
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .data import LABEL_INDEX, LABELS, Example, load_care, load_umsab, read_labelled
+from .heads import (HEAD_FILE, METRICS_FILE, Head, adapter_fingerprint, artifacts_dir,
+                    current_head_path, promote)
+from .settings import SentimentSettings
+
+logger = logging.getLogger(__name__)
+
+CARE_WEIGHT = 3.0        # a care sentence counts as much as three tweets
+CORRECTION_WEIGHT = 5.0  # an agent's correction is the most relevant data we have
+TOLERANCE = 0.5          # a new head may lose at most this many F1 points to replace the old
+
+
+@dataclass(frozen=True)
+class TrainResult:
+    path: Path | None      # the new head, if it was stored
+    promoted: bool
+    metrics: dict          # {"new": {...}, "current": {...}}
+
+
+# --------------------------------------------------------------------------- examples & features
+
+
+def as_examples(items: Iterable, source: str = "correction") -> list[Example]:
+    """Accept Example, (text, label) pairs or {"text", "label", "lang"?} dicts."""
+    out = []
+    for item in items:
+        if isinstance(item, Example):
+            out.append(item)
+        elif isinstance(item, dict):
+            out.append(Example(item["text"], item["label"], item.get("lang"), source))
+        else:
+            text, label = item[0], item[1]
+            out.append(Example(text, label, item[2] if len(item) > 2 else None, source))
+    return out
+
+
+def features_of(backend, examples: list[Example], cache: Path | None = None) -> np.ndarray:
+    """Encoder vectors for the examples, cached on disk by encoder and text (retraining with a
+    few corrections then only embeds the corrections)."""
+    texts = [e.text for e in examples]
+    if not texts:
+        return np.zeros((0, backend.dim), dtype=np.float32)
+    if cache is None:
+        return backend.features(texts)
+    key = hashlib.sha256((backend.features_runner.id + "\x00".join(texts)).encode())
+    key = key.hexdigest()[:20]
+    path = cache / f"{key}.npy"
+    if path.exists():
+        return np.load(path)
+    feats = backend.features(texts)
+    cache.mkdir(parents=True, exist_ok=True)
+    np.save(path, feats)
+    return feats
+
+
+def labels_of(examples: list[Example]) -> np.ndarray:
+    return np.array([LABEL_INDEX[e.label] for e in examples])
+
+
+# --------------------------------------------------------------------------- head
+
+
+def fit_head(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None,
+             c_grid: tuple[float, ...] = (0.05, 0.2, 1.0), seed: int = 0) -> tuple[Head, float]:
+    """Logistic regression on standardised features, C picked by 3-fold CV on the training
+    data, then the scaler folded into one linear layer."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold
+    from sklearn.metrics import f1_score
+
+    mean, std = x.mean(0), x.std(0) + 1e-6
+    z = (x - mean) / std
+    weights = np.ones(len(y)) if weights is None else weights
+
+    def model(c: float):
+        return LogisticRegression(C=c, max_iter=2000, class_weight="balanced")
+
+    best_c, best_f1 = c_grid[0], -1.0
+    if len(c_grid) > 1:
+        folds = StratifiedKFold(3, shuffle=True, random_state=seed)
+        for c in c_grid:
+            scores = []
+            for tr, te in folds.split(z, y):
+                clf = model(c).fit(z[tr], y[tr], sample_weight=weights[tr])
+                scores.append(f1_score(y[te], clf.predict(z[te]), average="macro"))
+            logger.info("C=%s cv macro-F1 %.4f", c, np.mean(scores))
+            if np.mean(scores) > best_f1:
+                best_c, best_f1 = c, float(np.mean(scores))
+    clf = model(best_c).fit(z, y, sample_weight=weights)
+    weight = clf.coef_ / std
+    bias = clf.intercept_ - weight @ mean
+    return Head(weight.astype(np.float32), bias.astype(np.float32), {"C": best_c}), best_c
+
+
+def training_set(extra: list[Example]) -> tuple[list[Example], np.ndarray]:
+    umsab, care = load_umsab("train"), load_care("train")
+    examples = umsab + care + extra
+    weights = np.concatenate([np.ones(len(umsab)), np.full(len(care), CARE_WEIGHT),
+                              np.full(len(extra), CORRECTION_WEIGHT)])
+    return examples, weights
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def macro_f1_by_lang(examples: list[Example], probs: np.ndarray) -> dict[str, float]:
+    from sklearn.metrics import f1_score
+
+    pred, gold = probs.argmax(1), labels_of(examples)
+    langs = sorted({e.lang or "?" for e in examples})
+    out = {}
+    for lang in langs:
+        idx = [i for i, e in enumerate(examples) if (e.lang or "?") == lang]
+        # over the labels present in gold or predictions (a one-class file is not penalised
+        # for the classes it does not contain)
+        out[lang] = round(100 * f1_score(gold[idx], pred[idx], average="macro",
+                                         zero_division=0), 2)
+    return out
+
+
+def negative_recall_by_lang(examples: list[Example], probs: np.ndarray) -> dict[str, float]:
+    pred, gold = probs.argmax(1), labels_of(examples)
+    out = {}
+    for lang in sorted({e.lang or "?" for e in examples}):
+        idx = [i for i, e in enumerate(examples)
+               if (e.lang or "?") == lang and gold[i] == LABEL_INDEX["negative"]]
+        if idx:
+            out[lang] = round(100 * float(np.mean(pred[idx] == 0)), 2)
+    return out
+
+
+def resolve_examples(path_or_examples) -> list[Example]:
+    """A list of examples, a labelled TSV, a directory of `care_*.tsv`, or one of the names
+    "umsab-val", "care-test"."""
+    if isinstance(path_or_examples, (list, tuple)):
+        return as_examples(path_or_examples, "given")
+    name = str(path_or_examples)
+    if name == "umsab-val":
+        return load_umsab("val")
+    if name == "care-test":
+        return load_care("test")
+    path = Path(name)
+    if path.is_dir():
+        return load_care("all", path)
+    return read_labelled(path)
+
+
+def evaluate(path_or_examples="umsab-val", scorer=None) -> dict[str, float]:
+    """Per-language macro-F1 (percent) of `scorer` (default: the configured model)."""
+    from .model import load_scorer
+
+    examples = resolve_examples(path_or_examples)
+    scorer = scorer or load_scorer()
+    probs = scorer.probabilities([e.text for e in examples])
+    return macro_f1_by_lang(examples, probs)
+
+
+def mean(scores: dict[str, float]) -> float:
+    return round(float(np.mean(list(scores.values()))), 2) if scores else 0.0
+
+
+def held_out_report(probs_of) -> dict:
+    """UMSAB val macro-F1 and care test negative recall for a `texts -> probs` function."""
+    val, care = load_umsab("val"), load_care("test")
+    val_f1 = macro_f1_by_lang(val, probs_of([e.text for e in val]))
+    care_probs = probs_of([e.text for e in care])
+    recall = negative_recall_by_lang(care, care_probs)
+    care_f1 = macro_f1_by_lang(care, care_probs)
+    return {"umsab_val_macro_f1": val_f1, "umsab_val_mean": mean(val_f1),
+            "care_test_negative_recall": recall, "care_test_negative_recall_min":
+            min(recall.values()), "care_test_macro_f1": care_f1, "care_test_mean": mean(care_f1)}
+
+
+# --------------------------------------------------------------------------- train_head
+
+
+def train_head(extra_examples: Iterable = (), settings: SentimentSettings | None = None,
+               store: bool = True) -> TrainResult:
+    """Retrain the head on shipped data + `extra_examples` (the agents' corrections).
+
+    The new head replaces the current one only if its held-out mean macro-F1 drops by at most
+    TOLERANCE points and its worst care negative recall does not drop.
+    """
+    from .convert import cache_root
+    from .model import BuiltinBackend
+
+    settings = settings or SentimentSettings()
+    backend = BuiltinBackend(settings)
+    cache = cache_root(settings.cache_dir) / "features"
+    extra = as_examples(extra_examples)
+    examples, weights = training_set(extra)
+    started = time.monotonic()
+    shipped = examples[:len(examples) - len(extra)]  # cached: the same on every retrain
+    feats = np.vstack([features_of(backend, shipped, cache), features_of(backend, extra)])
+    head, _ = fit_head(feats, labels_of(examples), weights)
+    head.meta.update({"adapter": adapter_fingerprint(), "corrections": len(extra)})
+
+    def probs_with(h: Head):
+        return lambda texts: h.probs(features_of(backend, [Example(t, "neutral") for t in texts],
+                                                 cache))
+
+    new = held_out_report(probs_with(head))
+    current = held_out_report(probs_with(backend.head)) if backend.head is not None else None
+    metrics = {"new": new, "current": current, "seconds": round(time.monotonic() - started, 1),
+               "corrections": len(extra),
+               "current_head": str(current_head_path(settings.cache_dir))}
+    ok = current is None or (
+        new["umsab_val_mean"] + new["care_test_mean"]
+        >= current["umsab_val_mean"] + current["care_test_mean"] - 2 * TOLERANCE
+        and new["care_test_negative_recall_min"] >= current["care_test_negative_recall_min"])
+    if not (store and ok):
+        return TrainResult(None, False, metrics)
+    name = time.strftime("head-%Y%m%d-%H%M%S")
+    return TrainResult(promote(head, name, metrics, settings.cache_dir), True, metrics)
+
+
+# --------------------------------------------------------------------------- make model
+
+
+def build_artifacts(out: Path, finetune: bool, epochs: float, settings: SentimentSettings) -> dict:
+    """Regenerate the shipped head (and LoRA adapter) into `out` with a metrics JSON.
+
+    Without `finetune`: a logistic-regression head on the frozen encoder. With it: LoRA adapters
+    and the head trained jointly (the head is kept as trained, not refitted).
+    """
+    from .model import BuiltinBackend
+
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    info: dict = {"max_length": settings.max_length}
+    torch_settings = settings.model_copy(update={"onnx": False})
+    if finetune:
+        from .finetune import finetune as run_finetune
+
+        info["finetune"] = run_finetune(out, epochs=epochs, settings=settings)
+        backend = BuiltinBackend(torch_settings, head_path=out / HEAD_FILE, artifacts=out)
+        backend.head.meta.update({"adapter": adapter_fingerprint(out)})
+        backend.head.save(out / HEAD_FILE)
+    else:
+        for stale in (out / "adapter_model.safetensors", out / "adapter_config.json"):
+            stale.unlink(missing_ok=True)
+        backend = BuiltinBackend(torch_settings, head_path=out / HEAD_FILE, artifacts=out)
+        examples, weights = training_set([])
+        head, c = fit_head(backend.features([e.text for e in examples]), labels_of(examples),
+                           weights)
+        head.meta.update({"adapter": "", "C": c, "trained": "logistic-regression"})
+        head.save(out / HEAD_FILE)
+        backend.head = head
+        info["train_examples"] = len(examples)
+    info["fp32"] = held_out_report(backend.probs)
+    info["seconds"] = round(time.monotonic() - started, 1)
+    (out / METRICS_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
+    return info
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, default=artifacts_dir())
+    parser.add_argument("--frozen", action="store_true",
+                        help="only a logistic-regression head on the frozen encoder (minutes) "
+                             "instead of LoRA adapters + head (~50 min on 2 busy cores)")
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--max-length", type=int, default=64)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    settings = SentimentSettings(max_length=args.max_length)
+    info = build_artifacts(args.out, not args.frozen, args.epochs, settings)
+    print(json.dumps(info["fp32"], indent=2))
+
+
+if __name__ == "__main__":
+    main()

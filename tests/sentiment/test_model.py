@@ -1,0 +1,62 @@
+"""The builtin scorer: labels on clear cases, order, dedupe, embeddings, ONNX int8 path."""
+import numpy as np
+import pytest
+
+from sentiment import SentimentSettings, load_scorer
+
+CLEAR = [
+    ("Paczka przyszła uszkodzona i nikt nie odpowiada na reklamację.", "negative", "pl"),
+    ("Dziękuję bardzo, świetna obsługa!", "positive", "pl"),
+    ("Coletul a ajuns distrus și nimeni nu răspunde la telefon.", "negative", "ro"),
+    ("Mulțumesc mult, servicii excelente!", "positive", "ro"),
+    ("Το δέμα ήρθε χαλασμένο και κανείς δεν απαντά στα μηνύματα.", "negative", "el"),
+    ("Ευχαριστώ πολύ, εξαιρετική εξυπηρέτηση!", "positive", "el"),
+    ("The parcel arrived broken and nobody answers.", "negative", "en"),
+    ("Thank you so much, amazing support!", "positive", "en"),
+    ("Il pacco è arrivato distrutto e nessuno risponde.", "negative", "it"),
+    ("Mein Paket ist kaputt angekommen und niemand antwortet.", "negative", "de"),
+    ("¡Muchas gracias, el mejor servicio!", "positive", "es"),
+    ("Quels sont vos horaires d'ouverture le samedi ?", "neutral", "fr"),
+]
+
+
+def test_clear_examples_in_several_languages(torch_scorer):
+    results = torch_scorer.classify([t for t, _, _ in CLEAR])
+    assert [r.label for r in results] == [label for _, label, _ in CLEAR]
+    assert [r.lang for r in results] == [lang for _, _, lang in CLEAR]
+    for r in results:
+        assert r.score == max(r.probs.values())
+        assert sum(r.probs.values()) == pytest.approx(1.0, abs=1e-5)
+
+
+def test_order_dedupe_and_batching(cache_dir):
+    settings = SentimentSettings(cache_dir=cache_dir, onnx=False, batch_size=3)
+    scorer = load_scorer(settings)
+    texts = [t for t, _, _ in CLEAR]
+    texts = texts + texts[::-1] + ["", texts[0]]  # duplicates, reversed order, empty text
+    calls = []
+    original = scorer.backend.features
+    scorer.backend.features = lambda batch: calls.append(len(batch)) or original(batch)
+    probs = scorer.probabilities(texts)
+    assert calls == [len(CLEAR) + 1]  # each distinct text once
+    alone = np.vstack([scorer.probabilities([t]) for t in texts[:4]])
+    assert np.allclose(probs[:4], alone, atol=1e-5)  # batching/padding changes nothing
+    assert np.allclose(probs[:len(CLEAR)], probs[len(CLEAR):2 * len(CLEAR)][::-1])
+    assert scorer.classify([]) == [] and scorer.probabilities([]).shape == (0, 3)
+
+
+def test_embed_normalised_and_topical(torch_scorer):
+    vecs = torch_scorer.embed(["My parcel never arrived", "Moja paczka nigdy nie dotarła",
+                               "What a beautiful sunset over the sea"])
+    assert np.allclose(np.linalg.norm(vecs, axis=1), 1.0, atol=1e-5)
+    assert vecs[0] @ vecs[1] > vecs[0] @ vecs[2]
+
+
+@pytest.mark.slow
+def test_onnx_int8_agrees_with_torch(cache_dir, torch_scorer):
+    scorer = load_scorer(SentimentSettings(cache_dir=cache_dir, onnx=True, int8=True))
+    texts = [t for t, _, _ in CLEAR]
+    fast, exact = scorer.probabilities(texts), torch_scorer.probabilities(texts)
+    assert (fast.argmax(1) == exact.argmax(1)).mean() >= 0.9
+    assert np.abs(fast - exact).max() < 0.25
+    assert (scorer.embed(texts) * torch_scorer.embed(texts)).sum(1).min() > 0.95

@@ -1,0 +1,74 @@
+"""evaluate() on a tiny labelled file, data split, and train_head's keep-or-replace rule."""
+import numpy as np
+import pytest
+
+from sentiment import data, heads, train
+from sentiment.settings import SentimentSettings
+
+TSV = """text\tlabel\tlang
+Paczka przyszła uszkodzona i nikt nie odpowiada.\tnegative\tpl
+Dziękuję, wszystko działa świetnie!\tpositive\tpl
+Jakie są godziny otwarcia w sobotę?\tneutral\tpl
+The parcel arrived broken and nobody answers.\t0\ten
+Thank you, great service!\t2\ten
+What are your opening hours on Saturday?\t1\ten
+"""
+
+
+def test_evaluate_tiny_labelled_file(tmp_path, torch_scorer):
+    path = tmp_path / "tiny.tsv"
+    path.write_text(TSV, encoding="utf-8")
+    scores = train.evaluate(path, scorer=torch_scorer)
+    assert set(scores) == {"pl", "en"}
+    assert all(0 <= v <= 100 for v in scores.values())
+    assert scores["en"] == 100.0
+    examples = [("Terrible, I want my money back", "negative", "en")]
+    assert train.evaluate(examples, scorer=torch_scorer) == {"en": 100.0}
+
+
+def test_care_data_split_is_deterministic_and_complete():
+    every = data.load_care("all")
+    test, trainset = data.load_care("test"), data.load_care("train")
+    assert len(test) + len(trainset) == len(every)
+    assert {e.lang for e in every} == set(data.CARE_LANGS)
+    for lang in data.CARE_LANGS:
+        held = [e for e in test if e.lang == lang]
+        assert len(held) >= 30
+        assert sum(e.label == "negative" for e in held) >= 20
+    assert not {e.text for e in test} & {e.text for e in trainset}
+
+
+def test_fit_head_folds_scaler():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 8)).astype(np.float32)
+    y = (x[:, 0] > 0.5).astype(int) + (x[:, 0] > -0.5).astype(int)
+    head, _ = train.fit_head(x, y, c_grid=(1.0,))
+    assert (head.probs(x).argmax(1) == y).mean() > 0.9
+
+
+@pytest.mark.slow
+def test_train_head_with_corrections_keeps_old_head(tmp_path, monkeypatch, cache_dir):
+    """On a small stand-in for the shipped data, a new head is stored beside the old one and
+    becomes current only if it is not worse on held-out data."""
+    small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
+    monkeypatch.setattr(train, "load_umsab", lambda split: small[split])
+    monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
+    corrections = [("Trzeci tydzień czekam na kuriera.", "negative", "pl"),
+                   {"text": "Dzięki za szybką odpowiedź", "label": "positive"}]
+    settings = SentimentSettings(cache_dir=cache_dir, onnx=False)
+    result = train.train_head(corrections, settings=settings)
+    assert result.metrics["corrections"] == 2
+    assert set(result.metrics["new"]["care_test_negative_recall"]) == set(data.CARE_LANGS)
+    if result.promoted:
+        assert (tmp_path / "current").read_text() == result.path.name
+        assert heads.current_head_path(cache_dir) == result.path
+    else:
+        assert not (tmp_path / "current").exists()
+        assert heads.current_head_path(cache_dir) == heads.artifacts_dir() / heads.HEAD_FILE
+
+
+def test_head_round_trip_keeps_fortran_ordered_weights(tmp_path):
+    weight = np.asfortranarray(np.arange(12, dtype=np.float32).reshape(3, 4))
+    heads.Head(weight, np.zeros(3, np.float32), {"adapter": ""}).save(tmp_path / "h.safetensors")
+    loaded = heads.Head.load(tmp_path / "h.safetensors")
+    assert np.array_equal(loaded.weight, weight) and loaded.meta["adapter"] == ""
