@@ -11,26 +11,30 @@ from pathlib import Path
 
 import streamlit as st
 
-from views.common import sidebar_filters
+from monitor.auth import LOCAL_ADMIN
+from views.common import current_user, sidebar_filters, sign_in_screen, sign_out
 
 VIEWS = Path(__file__).resolve().parent / "views"
-# section, file in views/, title, icon; the first page is the landing page.
+# section, file in views/, title, icon, the least role that sees it; the first page is the landing page.
 PAGES = [
-    ("Trends", "overview.py", "Overview", ":material/monitoring:"),
-    ("Trends", "peak_hours.py", "Peak hours", ":material/schedule:"),
-    ("Trends", "themes.py", "Complaint themes", ":material/category:"),
-    ("Trends", "alerts.py", "Alerts", ":material/notifications:"),
-    ("Care", "inbox.py", "Inbox", ":material/inbox:"),
-    ("Care", "response_times.py", "Response times", ":material/timer:"),
-    ("Care", "staffing.py", "Staffing", ":material/groups:"),
-    ("Setup", "sources.py", "Sources", ":material/rss_feed:"),
+    ("Trends", "overview.py", "Overview", ":material/monitoring:", "viewer"),
+    ("Trends", "peak_hours.py", "Peak hours", ":material/schedule:", "viewer"),
+    ("Trends", "themes.py", "Complaint themes", ":material/category:", "viewer"),
+    ("Trends", "alerts.py", "Alerts", ":material/notifications:", "viewer"),
+    ("Care", "inbox.py", "Inbox", ":material/inbox:", "agent"),
+    ("Care", "response_times.py", "Response times", ":material/timer:", "viewer"),
+    ("Care", "staffing.py", "Staffing", ":material/groups:", "viewer"),
+    ("Setup", "sources.py", "Sources", ":material/rss_feed:", "admin"),
+    ("Setup", "users.py", "Users", ":material/group:", "admin"),
+    ("Setup", "erasure.py", "Privacy", ":material/shield_person:", "admin"),
 ]
 
 
-def navigation() -> st.navigation:
+def navigation(user) -> st.navigation:
+    """Only the pages the user's role allows are in the menu (each page checks again itself)."""
     sections: dict[str, list[st.Page]] = {}
-    for index, (section, file, title, icon) in enumerate(PAGES):
-        if (VIEWS / file).exists():
+    for index, (section, file, title, icon, role) in enumerate(PAGES):
+        if (VIEWS / file).exists() and user.can(role):
             page = st.Page(VIEWS / file, title=title, icon=icon, url_path=file.removesuffix(".py"),
                            default=index == 0)
             sections.setdefault(section, []).append(page)
@@ -38,6 +42,13 @@ def navigation() -> st.navigation:
 
 
 st.set_page_config(page_title="Nasłuch", page_icon=":material/hearing:", layout="wide")
-page = navigation()
+user = current_user()
+if user is None:
+    st.navigation([st.Page(sign_in_screen, title="Sign in", url_path="sign-in")], position="hidden").run()
+    st.stop()
+page = navigation(user)
+if user is not LOCAL_ADMIN:
+    st.sidebar.caption(f"Signed in as {user.name} ({user.role})")
+    st.sidebar.button("Sign out", on_click=sign_out)
 st.session_state["filters"] = sidebar_filters()
 page.run()

@@ -30,12 +30,16 @@ def parse_every(value: Any) -> Any:
     """Accept "30s", "5m", "2h", "1d" (how people write intervals in YAML) or plain seconds."""
     if isinstance(value, timedelta):
         return value
+    seconds = None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return timedelta(seconds=value)
-    if isinstance(value, str):
-        match = _EVERY.match(value)
-        if match:
-            return timedelta(seconds=float(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+        seconds = value
+    elif isinstance(value, str) and (match := _EVERY.match(value)):
+        seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    if seconds is not None:
+        try:
+            return timedelta(seconds=seconds)
+        except OverflowError:  # not a ValueError, so pydantic would not report it as a bad value
+            raise ValueError("the interval is longer than any calendar can hold") from None
     raise ValueError('expected an interval such as "30s", "5m", "2h" or "1d"')
 
 

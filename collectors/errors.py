@@ -13,6 +13,9 @@ class CollectorError(Exception):
     """Base of every failure a collector reports; `message` is plain words for a person."""
 
     def __init__(self, message: str) -> None:
+        from monitor.redaction import mask  # a network may echo the key it refused: never keep it
+
+        message = mask(message)
         super().__init__(message)
         self.message = message
 

@@ -38,14 +38,14 @@ class EmailSettings(BaseModel):
     port: int = Field(25, gt=0, lt=65536)
     starttls: bool = False
     username: str | None = None
-    password: str | None = None
+    password: str | None = Field(None, repr=False)  # a secret: never in a repr or a log line
     sender: str
     recipients: list[str] = Field(min_length=1)
 
 
 class AlertSettings(SpikeRule):
     lookback_hours: int = Field(3, ge=1, le=48)
-    webhook_url: str | None = None
+    webhook_url: str | None = Field(None, repr=False)  # Slack-style URLs carry their token
     email: EmailSettings | None = None
 
     @property

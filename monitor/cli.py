@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Callable
 
+from monitor import cli_sentiment
 from monitor.config import STARTER, Config, ConfigError, load
 from monitor.query import QuerySyntaxError
 
@@ -40,6 +41,10 @@ class App:
 
             self._engine = make_engine(self.db_url)
             upgrade(self._engine)
+            if self.config.settings.agents:
+                from monitor.auth import sync_config_users
+
+                sync_config_users(self._engine, self.config.settings.agents)
         return self._engine
 
     def matcher(self):
@@ -109,9 +114,10 @@ def cmd_import(args: argparse.Namespace, app: App) -> int:
     except OSError as error:
         log.error("cannot read %s: %s", args.file, error.strerror)
         return 2
+    redact = app.config.settings.privacy.redact_contacts
     with progress_bar(len(batch.mentions), "mentions") as bar:
-        result = ingest(app.engine, batch.mentions, app.matcher(), progress=bar.update)
-    replies = ingest_replies(app.engine, batch.replies)
+        result = ingest(app.engine, batch.mentions, app.matcher(), progress=bar.update, redact=redact)
+    replies = ingest_replies(app.engine, batch.replies, redact=redact)
     summary = {
         "read": batch.read, "inserted": result.inserted + replies.replies_inserted,
         "duplicates": result.duplicates + replies.reply_duplicates, "rejected": len(batch.rejected),
@@ -266,7 +272,21 @@ def cmd_run(args: argparse.Namespace, app: App) -> int:
 
 def background_jobs(app: App) -> list:
     """Periodic jobs besides collection (scoring, alerts, the outbox), as they become available."""
-    return [outbox_job(app), *alert_jobs(app), *sla_alert_jobs(app)]
+    from monitor.cli_sentiment import scoring_job
+
+    return [scoring_job(app), outbox_job(app), *alert_jobs(app), *sla_alert_jobs(app), *retention_jobs(app)]
+
+
+def retention_jobs(app: App) -> list[tuple[str, Any, Callable[[], Any]]]:
+    """Delete mentions past `privacy.retention_days` once an hour (none when it is unset)."""
+    from datetime import timedelta
+
+    from monitor.retention import purge_old_mentions
+
+    days = app.config.settings.privacy.retention_days
+    if not days:
+        return []
+    return [("retention", timedelta(hours=1), lambda: purge_old_mentions(app.engine, days))]
 
 
 def sla_alert_jobs(app: App) -> list[tuple[str, Any, Callable[[], Any]]]:
@@ -334,6 +354,35 @@ def cmd_erase_author(args: argparse.Namespace, app: App) -> int:
     return 0
 
 
+@command("export-author")
+def cmd_export_author(args: argparse.Namespace, app: App) -> int:
+    """A data subject's access request: everything stored about one author, as one JSON document."""
+    from monitor.privacy import export_author
+
+    print(json.dumps(export_author(app.engine, args.handle, args.source), ensure_ascii=False, indent=2, default=str))
+    return 0
+
+
+@command("retention")
+def cmd_retention(args: argparse.Namespace, app: App) -> int:
+    from monitor.retention import purge_old_mentions
+
+    days = args.days or app.config.settings.privacy.retention_days
+    if not days:
+        log.error("no retention period: set privacy.retention_days in the config or pass --days")
+        return 2
+    counts = purge_old_mentions(app.engine, days)
+    emit(args, counts, ", ".join(f"{name}: {n}" for name, n in counts.items()) or "nothing older than that")
+    return 0
+
+
+@command("user")
+def cmd_user(args: argparse.Namespace, app: App) -> int:
+    from monitor import users_cli
+
+    return users_cli.run(args, app.engine if args.action != "hash" else None, emit)
+
+
 @command("demo")
 def cmd_demo(args: argparse.Namespace, app: App) -> int:
     from monitor.demo_setup import load_demo
@@ -341,8 +390,40 @@ def cmd_demo(args: argparse.Namespace, app: App) -> int:
     counts = load_demo(app, seed=args.seed, mentions=args.mentions)
     log.info("demo data: %s", counts)
     if args.no_dashboard:
+        if not args.no_score:
+            log.info("scoring: %s", cli_sentiment.score_all(app).as_json())
         return 0
-    return run_dashboard(app, args.port)
+    _demo_sign_in(app)
+    scorer = None if args.no_score else _score_in_background(app)
+    try:
+        return run_dashboard(app, args.port)
+    finally:
+        if scorer is not None and scorer.poll() is None:
+            scorer.terminate()
+
+
+def _score_in_background(app: App):
+    """Pages open at once and fill as the model scores, newest mentions first (a few minutes for
+    the demo set on two cores; the first run also converts the model)."""
+    import subprocess
+
+    log.info("scoring the demo mentions in the background; charts show 'scoring pending' until done")
+    return subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(app.config_path), "--db",
+                             app.db_url, "score"], stdout=subprocess.DEVNULL)
+
+
+def _demo_sign_in(app: App) -> None:
+    """The dashboard asks for sign-in: a demo database without any password gets a `demo` admin
+    with a fresh random password, shown once on the terminal (not logged)."""
+    import secrets
+
+    from monitor import auth
+
+    if not app.config.settings.auth.required or any(u["has_password"] for u in auth.list_users(app.engine)):
+        return
+    password = secrets.token_urlsafe(12)
+    auth.add_user(app.engine, "demo", "admin", password)
+    print(f"Sign in to the dashboard as: demo  password: {password}", file=sys.stderr)
 
 
 @command("dashboard")
@@ -416,14 +497,27 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("erase-author", "delete everything stored about one author")
     p.add_argument("handle")
     p.add_argument("--source")
+    p = add("export-author", "everything stored about one author, as JSON (data subject access)", json_flag=False)
+    p.add_argument("handle")
+    p.add_argument("--source")
+    p = add("retention", "delete mentions older than privacy.retention_days (the scheduler does it hourly)")
+    p.add_argument("--days", type=int)
+    from monitor.users_cli import add_parser as add_user_parser
+
+    add_user_parser(add("user", "dashboard users: add, list, role, passwd, disable, enable, remove, hash"))
+    cli_sentiment.add_parsers(add)
     p = add("demo", "init, generate the demo data, open the dashboard", json_flag=False)
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--mentions", type=int, default=20_000)
     p.add_argument("--port", type=int, default=8501)
-    p.add_argument("--no-dashboard", action="store_true", help="load the data and stop")
+    p.add_argument("--no-dashboard", action="store_true", help="load (and score) the data and stop")
+    p.add_argument("--no-score", action="store_true", help="leave sentiment to a later `nasluch score`")
     p = add("dashboard", "start the Streamlit app", json_flag=False)
     p.add_argument("--port", type=int, default=8501)
     return parser
+
+
+COMMANDS.update(cli_sentiment.COMMANDS)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -439,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     except QuerySyntaxError as error:
         print(f"nasluch: query error: {error}", file=sys.stderr)
         return 2
+    except PermissionError as error:  # monitor.auth.Forbidden: a role that does not allow the action
+        print(f"nasluch: not allowed: {error}", file=sys.stderr)
+        return 3
     except BrokenPipeError:
         return 0
 

@@ -20,6 +20,7 @@ from collectors.errors import AuthFailed, CollectorError, NotConfigured, RateLim
 from monitor import tables
 from monitor.config import Config
 from monitor.query import BrandMatcher, parse
+from monitor.redaction import mask, redact_posts
 from monitor.store import ingest, refresh_mentions
 
 log = logging.getLogger(__name__)
@@ -49,12 +50,14 @@ class Plan:
     matcher: BrandMatcher | None
     terms: list[str]
     own_handles: frozenset[str]
+    redact: bool = False
 
     @classmethod
     def of(cls, config: Config) -> "Plan":
         brands = config.settings.brands
         return cls(BrandMatcher(config.settings.brand_queries()) if brands else None, search_terms(config),
-                   frozenset(h.lower().lstrip("@") for brand in brands for h in brand.handles))
+                   frozenset(h.lower().lstrip("@") for brand in brands for h in brand.handles),
+                   config.settings.privacy.redact_contacts)
 
 
 def search_terms(config: Config) -> list[str]:
@@ -83,7 +86,7 @@ def save_state(engine: Engine, name: str, kind: str, **values: Any) -> None:
 
 
 def _record_failure(engine: Engine, settings: Any, error: CollectorError, now: datetime) -> None:
-    values: dict[str, Any] = {"last_error": error.message, "last_error_at": now, "last_run": now,
+    values: dict[str, Any] = {"last_error": mask(error.message), "last_error_at": now, "last_run": now,
                               "next_run": now + settings.every}
     if isinstance(error, RateLimited):
         values["paused_until"] = error.reset_at
@@ -107,11 +110,11 @@ def collect_source(engine: Engine, settings: Any, plan: Plan, client: httpx.Clie
     except CollectorError as error:
         log.warning("source %s: %s", settings.name, error.message)
         _record_failure(engine, settings, error, now)
-        return RoundResult(error=error.message)
+        return RoundResult(error=mask(error.message))
     theirs = [m for m in fetched.mentions if m.author.handle.lower().lstrip("@") not in plan.own_handles]
-    result = ingest(engine, theirs, plan.matcher, require_match=plan.matcher is not None)
+    result = ingest(engine, theirs, plan.matcher, require_match=plan.matcher is not None, redact=plan.redact)
     if fetched.threads:  # sources that re-read whole threads: edits and deletions, never duplicates
-        refresh_mentions(engine, theirs, fetched.threads, now)
+        refresh_mentions(engine, redact_posts(theirs) if plan.redact else theirs, fetched.threads, now)
     save_state(engine, settings.name, settings.type, cursor=fetched.cursor, last_run=now, last_success=now,
                last_error=None, paused_until=None, needs_credentials=False, next_run=now + settings.every)
     return RoundResult(fetched=len(fetched.mentions), inserted=result.inserted)

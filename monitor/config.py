@@ -17,6 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor.alert_settings import AlertSettings
 from monitor.query import QuerySyntaxError, parse
+from sentiment.settings import SentimentSettings
+from monitor.redaction import mask
 
 DEFAULT_DB_URL = "sqlite:///nasluch.db"
 
@@ -37,8 +39,9 @@ class BrandSettings(Strict):
     name: str = Field(min_length=1)
     queries: list[str] = Field(min_length=1)
     handles: list[str] = Field(default_factory=list, description="the brand's own accounts")
+    complaints: list[str] = Field(default_factory=list, description="queries for complaint phrases (raise priority)")
 
-    @field_validator("queries")
+    @field_validator("queries", "complaints")
     @classmethod
     def _queries_parse(cls, queries: list[str]) -> list[str]:
         for index, text in enumerate(queries):
@@ -52,6 +55,28 @@ class BrandSettings(Strict):
 class AgentSettings(Strict):
     name: str = Field(min_length=1)
     role: Literal["viewer", "agent", "admin"] = "agent"
+    email: str | None = Field(None, description="how the identity provider (OIDC) names this person")
+    password_hash: str | None = Field(None, description="argon2id hash from `nasluch user hash`; never a password")
+
+    @field_validator("password_hash")
+    @classmethod
+    def _is_a_hash(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith("$argon2id$"):
+            raise ValueError("expected an argon2id hash such as `nasluch user hash` prints ($argon2id$...), "
+                             "never a plain password")
+        return value
+
+
+class AuthSettings(Strict):
+    """Dashboard sign-in. `required: false` is for a single-user machine only: everyone is admin."""
+
+    required: bool = True
+    oidc_provider: str | None = Field(None, description="a provider under [auth.<name>] in .streamlit/secrets.toml")
+
+
+class PrivacySettings(Strict):
+    retention_days: int | None = Field(None, gt=0, description="delete mentions older than this; None keeps all")
+    redact_contacts: bool = Field(False, description="replace e-mail addresses and phone numbers at ingest")
 
 
 class InboxSettings(Strict):
@@ -67,9 +92,11 @@ class Settings(Strict):
     sources: list[dict[str, Any]] = Field(default_factory=list)
     responders: list[dict[str, Any]] = Field(default_factory=list)
     agents: list[AgentSettings] = Field(default_factory=list)
-    sentiment: dict[str, Any] = Field(default_factory=dict)
+    sentiment: SentimentSettings = Field(default_factory=SentimentSettings)
     inbox: InboxSettings = Field(default_factory=InboxSettings)
     alerts: AlertSettings = Field(default_factory=AlertSettings)
+    auth: AuthSettings = Field(default_factory=AuthSettings)
+    privacy: PrivacySettings = Field(default_factory=PrivacySettings)
 
     @field_validator("timezone")
     @classmethod
@@ -115,6 +142,19 @@ def resolve_secrets(value: Any, environ: dict[str, str] | None = None) -> Any:
     return value
 
 
+def secret_values(raw: Any, environ: dict[str, str] | None = None) -> list[str]:
+    """The values every `{"$env": NAME}` in the raw config resolves to: what must never be shown."""
+    environ = os.environ if environ is None else environ
+    if isinstance(raw, dict):
+        if set(raw) == {"$env"}:
+            value = environ.get(str(raw["$env"]))
+            return [value] if value else []
+        return [found for item in raw.values() for found in secret_values(item, environ)]
+    if isinstance(raw, list):
+        return [found for item in raw for found in secret_values(item, environ)]
+    return []
+
+
 def _missing(value: Any) -> list[str]:
     if isinstance(value, _MissingSecret):
         return [value.variable]
@@ -125,11 +165,17 @@ def _missing(value: Any) -> list[str]:
     return []
 
 
+def _key_part(part: Any) -> str:
+    """A key as the person typed it; a blank or odd one quoted, so the message still names it."""
+    text = str(part)
+    return text if isinstance(part, int) or text.replace("_", "").replace("-", "").isalnum() else repr(text)
+
+
 def _describe(error: ValidationError, prefix: str = "") -> str:
     lines = []
     for item in error.errors():
-        key = prefix + ".".join(str(part) for part in item["loc"])
-        shown = repr(item.get("input"))
+        key = prefix + ".".join(_key_part(part) for part in item["loc"])
+        shown = mask(repr(item.get("input")))
         if len(shown) > 80:
             shown = shown[:77] + "..."
         message = item["msg"].removeprefix("Value error, ")
@@ -147,6 +193,7 @@ class Config:
     path: Path | None = None
     responders: list[Any] = field(default_factory=list)
     unconfigured_responders: list[Unconfigured] = field(default_factory=list)
+    secrets: list[str] = field(default_factory=list, repr=False)
 
 
 def _source_settings(index: int, raw: dict[str, Any]) -> Any:
@@ -202,6 +249,10 @@ def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = N
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"(top level): got {type(raw).__name__}: expected a mapping of keys")
+    from monitor.redaction import register_secrets
+
+    secrets = secret_values(raw, environ)
+    register_secrets(secrets)  # from here on, log records, errors and stored failures mask them
     resolved = resolve_secrets(raw, environ)
     try:
         settings = Settings.model_validate({k: v for k, v in resolved.items() if k not in ("sources", "responders")}
@@ -227,7 +278,7 @@ def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = N
         sources.append(_source_settings(index, {"name": name, **source}))
     responders, unconfigured_responders = _responders(resolved)
     return Config(settings=settings, sources=sources, unconfigured=unconfigured, path=path,
-                  responders=responders, unconfigured_responders=unconfigured_responders)
+                  responders=responders, unconfigured_responders=unconfigured_responders, secrets=secrets)
 
 
 def load(path: str | Path | None, environ: dict[str, str] | None = None) -> Config:

@@ -177,6 +177,8 @@ def read_twitter_care(raw: bytes, brand: str | None = None) -> ImportBatch:
         conversations = json.loads(raw)
     except json.JSONDecodeError as error:
         raise ImportFormatError(f"not JSON: {error.msg} at line {error.lineno}, column {error.colno}") from None
+    except UnicodeDecodeError as error:  # json.loads decodes bytes itself, and says so differently
+        raise ImportFormatError(f"not UTF-8 text: byte {raw[error.start]:#04x} at offset {error.start}") from None
     if not isinstance(conversations, list):
         raise ImportFormatError("not a twitter-care file: expected a list of conversations")
     batch = ImportBatch(read=len(conversations))

@@ -17,6 +17,7 @@ from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor import tables
+from monitor.auth import require
 from monitor.inbox import STATUSES
 from monitor.outbox import Outcome, audit, queue_reply, reply_outcome, send_now
 from responders import ReplyTarget, Responder, responder_for
@@ -45,6 +46,7 @@ def _now(now: datetime | None) -> datetime:
 def set_status(engine: Engine, conversation_id: int, status: str, actor: str, now: datetime | None = None) -> None:
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
+    require(engine, actor, "agent")
     with engine.begin() as connection:
         before = connection.execute(sa.select(CONVERSATION.c.status).where(CONVERSATION.c.id == conversation_id)).scalar()
         if before == status:
@@ -66,6 +68,7 @@ def open_count(connection: sa.Connection, agent: str, except_id: int | None = No
 def assign(engine: Engine, conversation_id: int, assignee: str | None, actor: str, *, cap: int | None = None,
            teams: Sequence[str] = (), now: datetime | None = None) -> None:
     """Assign to an agent (held to `cap` open conversations) or a team (no cap); None unassigns."""
+    require(engine, actor, "agent")
     with engine.begin() as connection:
         before = connection.execute(sa.select(CONVERSATION.c.assignee).where(CONVERSATION.c.id == conversation_id)).scalar()
         if before == assignee:
@@ -84,6 +87,7 @@ def claim_conversation(engine: Engine, conversation_id: int, agent: str, cap: in
 
 def add_note(engine: Engine, conversation_id: int, agent: str, text: str, now: datetime | None = None) -> int:
     """An internal note: stored and shown to agents, never sent anywhere."""
+    require(engine, agent, "agent")
     now = _now(now)
     with engine.begin() as connection:
         note_id = connection.execute(NOTE.insert().values(conversation_id=conversation_id, agent=agent, text=text,
@@ -100,6 +104,7 @@ def _insert_ignoring(connection: sa.Connection, table: sa.Table, keys: Sequence[
 def set_tags(engine: Engine, conversation_id: int, wanted: Sequence[str], actor: str,
              now: datetime | None = None) -> None:
     """Make the conversation's tags exactly `wanted` (tags live on each of its mentions)."""
+    require(engine, actor, "agent")
     wanted = sorted({tag.strip() for tag in wanted if tag.strip()})
     with engine.begin() as connection:
         mention_ids = list(connection.execute(sa.select(MENTION.c.id).where(
@@ -125,6 +130,7 @@ def set_tags(engine: Engine, conversation_id: int, wanted: Sequence[str], actor:
 def heartbeat(engine: Engine, conversation_id: int, agent: str, drafting: bool = False,
               now: datetime | None = None) -> None:
     """Say "I have this conversation open (and am writing a reply)"; repeated while it is open."""
+    require(engine, agent, "agent")
     values = {"conversation_id": conversation_id, "agent": agent, "seen_at": _now(now), "drafting": drafting}
     with engine.begin() as connection:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
@@ -178,6 +184,7 @@ def saved_replies(engine: Engine, brand: str | None, lang: str | None) -> list[d
 
 def add_saved_reply(engine: Engine, title: str, text: str, *, brand: str | None = None, lang: str | None = None,
                     actor: str = "admin", now: datetime | None = None) -> int:
+    require(engine, actor, "agent")
     with engine.begin() as connection:
         saved_id = connection.execute(SAVED.insert().values(title=title, text=text, brand=brand, lang=lang,
                                                             created_by=actor, created_at=_now(now))).inserted_primary_key[0]
@@ -219,6 +226,7 @@ def send_reply(engine: Engine, mention_id: int, text: str, agent: str, responder
                now: datetime | None = None) -> Outcome:
     """Fill placeholders, store the reply in the outbox, and send it at once when the network
     has a configured responder; otherwise it stays queued for `nasluch run`."""
+    require(engine, agent, "agent")
     target, _ = reply_target(engine, mention_id)
     reply_id = queue_reply(engine, mention_id, compose(engine, mention_id, text, agent), agent, now)
     if responder_for(responders, target) is None:
@@ -228,6 +236,7 @@ def send_reply(engine: Engine, mention_id: int, text: str, agent: str, responder
 
 def record_manual_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None) -> int:
     """An agent posted by hand ("copy and open"): keep it, as sent, so the SLA clock stops."""
+    require(engine, agent, "agent")
     now = _now(now)
     with engine.begin() as connection:
         mention = connection.execute(sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.conversation_id)

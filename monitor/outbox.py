@@ -22,7 +22,7 @@ import os
 import socket
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -30,6 +30,8 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from monitor import tables
+from monitor.auth import require
+from monitor.redaction import mask
 from responders import ReplyTarget, Responder, SendResult, responder_for
 
 log = logging.getLogger(__name__)
@@ -80,7 +82,9 @@ def audit(connection: sa.Connection, actor: str, action: str, target: str | None
 
 
 def queue_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None) -> int:
-    """Store a reply to a mention in the outbox (state queued) and return its id."""
+    """Store a reply to a mention in the outbox (state queued) and return its id.
+    The reply action's floor: whoever calls it, `agent` must hold the agent role."""
+    require(engine, agent, "agent")
     now = _now(now)
     with engine.begin() as connection:
         mention = connection.execute(sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.conversation_id)
@@ -214,6 +218,7 @@ def _failed_try(connection: sa.Connection, where: Any, delivery: Any, result: Se
     attempts = delivery.attempts + 1
     lost = delivery.lost_response or result.uncertain
     reply_id = delivery.reply_id
+    result = replace(result, message=mask(result.message))  # a network may echo the token it refused
     if result.definite or attempts >= MAX_TRIES:
         message = result.message
         if lost:
@@ -264,6 +269,7 @@ def send_due(engine: Engine, responders: Sequence[Responder], worker: str | None
 
 def requeue(engine: Engine, reply_id: int, actor: str, now: datetime | None = None) -> bool:
     """An agent, having read a failure's reason, asks for another try (a lost flag is kept)."""
+    require(engine, actor, "agent")
     now = _now(now)
     with engine.begin() as connection:
         moved = connection.execute(REPLY.update().where(REPLY.c.id == reply_id, REPLY.c.state == "failed")

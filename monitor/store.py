@@ -22,6 +22,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor import rollups, tables
 from monitor.query import BrandMatcher
+from monitor.redaction import redact_posts
 from monitor.values import ImportedReply, Mention, ThreadSnapshot, utc
 
 log = logging.getLogger(__name__)
@@ -220,12 +221,21 @@ def ensure_conversations(connection: sa.Connection, posts: Sequence[Any], keys: 
     return ids
 
 
+def storable(values: list[str | None]) -> list[str | None]:
+    """Texts as PostgreSQL can hold them: NUL (which it refuses in text, failing the whole batch)
+    becomes U+FFFD, on every backend alike. A scan per text; nothing is copied without a NUL."""
+    if not any(value and "\x00" in value for value in values):
+        return values
+    return [value.replace("\x00", "\ufffd") if value else value for value in values]
+
+
 def _mention_columns(mentions: Sequence[Mention], brands, matched, conv_ids, keys, now) -> dict[str, list[Any]]:
     return {
         "source": [m.source for m in mentions], "source_name": [m.source_name for m in mentions],
         "external_id": [m.external_id for m in mentions], "url": [m.url for m in mentions],
-        "author_handle": [m.author.handle for m in mentions], "author_name": [m.author.name for m in mentions],
-        "author_followers": [m.author.followers for m in mentions], "text": [m.text for m in mentions],
+        "author_handle": storable([m.author.handle for m in mentions]),
+        "author_name": storable([m.author.name for m in mentions]),
+        "author_followers": [m.author.followers for m in mentions], "text": storable([m.text for m in mentions]),
         "lang": [m.lang for m in mentions], "created_at": [m.created_at for m in mentions],
         "collected_at": [now] * len(mentions), "brand": list(brands), "matched": list(matched),
         "in_reply_to": [m.in_reply_to for m in mentions],
@@ -254,9 +264,11 @@ def _unseen(engine: Engine, mentions: Sequence[Mention]) -> list[Mention]:
 
 
 def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatcher | None,
-                 require_match: bool = False, now: datetime | None = None) -> IngestResult:
+                 require_match: bool = False, now: datetime | None = None, redact: bool = False) -> IngestResult:
     result = IngestResult(read=len(mentions))
     mentions = _unseen(engine, mentions)
+    if redact:  # opt-in (privacy.redact_contacts); only new posts pay for it
+        mentions = redact_posts(mentions)
     result.duplicates = result.read - len(mentions)
     brands, matched = match_brands(mentions, matcher)
     if require_match:  # a collector that knows the brand (its own page's comments) needs no match
@@ -285,11 +297,13 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
 
 
 def ingest(engine: Engine, mentions: Iterable[Mention], matcher: BrandMatcher | None = None, *,
-           require_match: bool = False, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> IngestResult:
-    """Store mentions in committed batches; what was committed before a crash stays, once."""
+           require_match: bool = False, batch_size: int = BATCH_SIZE, progress: Progress | None = None,
+           redact: bool = False) -> IngestResult:
+    """Store mentions in committed batches; what was committed before a crash stays, once.
+    `redact` replaces e-mail addresses and phone numbers in the stored texts."""
     total = IngestResult()
     for batch in batched(mentions, batch_size):
-        total.add(ingest_batch(engine, batch, matcher, require_match))
+        total.add(ingest_batch(engine, batch, matcher, require_match, redact=redact))
         if progress:
             progress(len(batch))
     return total
@@ -305,10 +319,13 @@ def _mention_ids(connection: sa.Connection, replies: Sequence[ImportedReply]) ->
     return ids
 
 
-def ingest_replies(engine: Engine, replies: Sequence[ImportedReply], batch_size: int = BATCH_SIZE) -> IngestResult:
+def ingest_replies(engine: Engine, replies: Sequence[ImportedReply], batch_size: int = BATCH_SIZE,
+                   redact: bool = False) -> IngestResult:
     """Store brand replies from history as sent replies, linked to the mention they answer."""
     total = IngestResult()
     table = tables.Reply.__table__
+    if redact:
+        replies = redact_posts(replies)
     for batch in batched(sorted(replies, key=lambda r: r.created_at), batch_size):
         with engine.begin() as connection:
             keys = conversation_keys(connection, batch)
@@ -317,7 +334,8 @@ def ingest_replies(engine: Engine, replies: Sequence[ImportedReply], batch_size:
             rows = [
                 {"source": r.source, "external_id": r.external_id, "conversation_id": conv_ids[(r.source, key)],
                  "mention_id": mention_ids.get((r.source, r.in_reply_to or "")), "in_reply_to": r.in_reply_to,
-                 "agent": r.agent, "text": r.text, "created_at": r.created_at, "state": "sent", "url": r.url}
+                 "agent": r.agent, "text": storable([r.text])[0], "created_at": r.created_at, "state": "sent",
+                 "url": r.url}
                 for r, key in zip(batch, keys)
             ]
             inserted = len(insert_new_rows(connection, table, rows, ("source", "external_id")))

@@ -63,14 +63,14 @@ class Mention(SQLModel, table=True):
     author_name: str | None = None
     author_followers: int | None = None
     text: str
-    lang: str | None = Field(default=None, max_length=8, index=True)
+    lang: str | None = Field(default=None, max_length=8)
     created_at: datetime = _time(index=True)
     collected_at: datetime = _time()
-    brand: str | None = Field(default=None, max_length=200, index=True)
+    brand: str | None = Field(default=None, max_length=200)
     matched: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     in_reply_to: str | None = Field(default=None, max_length=255)
     conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
-    sentiment: str | None = Field(default=None, max_length=10, index=True)
+    sentiment: str | None = Field(default=None, max_length=10)
     sentiment_score: float | None = None
     priority: float | None = None
     status: str = Field(default="open", max_length=10)
@@ -245,3 +245,52 @@ class BrandRollup(SQLModel, table=True):
 
 # "Most-reached authors" walks this index from the top instead of sorting the period's mentions.
 sa.Index("ix_mention_followers", Mention.__table__.c.author_followers)
+
+
+# --- trust: dashboard users (issue 7) ---------------------------------------------------------
+
+class AppUser(SQLModel, table=True):
+    """Someone who may sign in to the dashboard, and what they may do there.
+
+    `password_hash` is an argon2id hash (never the password); it is empty for a user who only
+    signs in through the identity provider (`email` is then how they are recognised). Config
+    `agents:` are copied here at start (`managed_by = "config"`), so every role check below the
+    UI reads one table.
+    """
+
+    __tablename__ = "app_user"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    role: str = Field(default="viewer", max_length=10)
+    password_hash: str | None = Field(default=None, max_length=255)
+    email: str | None = Field(default=None, max_length=255, unique=True)
+    managed_by: str = Field(default="database", max_length=10)
+    disabled: bool = Field(default=False, sa_column=Column(sa.Boolean, nullable=False, default=False,
+                                                           server_default=sa.false()))
+    created_at: datetime = _time()
+
+
+# Scoring walks unscored mentions newest first; a partial index holds only those rows, so it
+# stays tiny. (Single-column indexes on brand, language and sentiment were dropped in 0006: the
+# dashboard reads rollups, and each index cost ingest throughput for no query that used it.)
+sa.Index("ix_mention_unscored", Mention.__table__.c.created_at,
+         sqlite_where=Mention.__table__.c.sentiment.is_(None), postgresql_where=Mention.__table__.c.sentiment.is_(None))
+
+
+# --- sentiment: agents' label corrections (issue 4) ---------------------------------------------
+
+class LabelCorrection(SQLModel, table=True):
+    """An agent said the model's label was wrong; `nasluch model train` learns from these.
+
+    The text is kept with the correction so retraining does not depend on the mention surviving
+    (erasure of its author removes the correction too, see monitor/privacy.py)."""
+
+    __tablename__ = "label_correction"
+    id: int | None = Field(default=None, primary_key=True)
+    mention_id: int | None = Field(default=None, foreign_key="mention.id", index=True)
+    text: str
+    lang: str | None = Field(default=None, max_length=8)
+    label: str = Field(max_length=10)
+    previous: str | None = Field(default=None, max_length=10)
+    agent: str = Field(max_length=200)
+    at: datetime = _time()

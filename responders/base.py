@@ -108,6 +108,9 @@ class Failure(Exception):
     """Raised inside a responder; `send` turns it into a failed `SendResult`."""
 
     def __init__(self, kind: ErrorKind, message: str, retry_after: float | None = None) -> None:
+        from monitor.redaction import mask  # a network may echo the token it refused: never keep it
+
+        message = mask(message)
         super().__init__(message)
         self.kind, self.message, self.retry_after = kind, message, retry_after
 

@@ -9,6 +9,7 @@ Heavy imports (torch, transformers, onnxruntime) happen only when a scorer is lo
 from __future__ import annotations
 
 from .data import LABELS, Example
+from .priority import priority  # the function, not the submodule of the same name (it is light)
 from .settings import PriorityWeights, SentimentSettings
 
 __all__ = ["LABELS", "Example", "PriorityWeights", "Scorer", "Sentiment", "SentimentSettings",
@@ -27,7 +28,4 @@ def __getattr__(name: str):
     if name in ("detect_language", "detect_languages"):
         from . import language
         return getattr(language, name)
-    if name == "priority":
-        from .priority import priority
-        return priority
     raise AttributeError(f"module 'sentiment' has no attribute {name!r}")

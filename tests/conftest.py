@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import uuid
 from pathlib import Path
 
@@ -17,6 +18,24 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "twcs_sample.csv").exists():
         pytest.skip(f"shared test data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory):
+    """The converted base model, once per session ($NASLUCH_CACHE reuses an existing one)."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from sentiment import convert
+
+    root = os.environ.get("NASLUCH_CACHE") or tmp_path_factory.mktemp("nasluch-cache")
+    convert.install(root)
+    return root
+
+
+@pytest.fixture(scope="session")
+def torch_scorer(cache_dir):
+    from sentiment import SentimentSettings, load_scorer
+
+    return load_scorer(SentimentSettings(cache_dir=cache_dir, onnx=False))
 
 
 @pytest.fixture(scope="session")

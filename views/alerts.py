@@ -9,7 +9,7 @@ from monitor.alert_settings import SpikeRule
 from monitor.alerts import history
 from monitor.analytics import Filters
 from monitor.trends import spike_table
-from views.common import TTL, config, engine, filters, local_naive, no_data, table, tz
+from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table, tz
 
 
 @st.cache_data(ttl=TTL)
@@ -74,4 +74,5 @@ def render() -> None:
         table(local_naive(sent, "hour_start", "sent_at"), "alerts_sent")
 
 
+require_role("viewer")
 render()

@@ -138,3 +138,94 @@ def weekday_heatmap(cells: pl.DataFrame, value: str, title: str, scheme: str = "
         x=alt.X("hour_of_day:O", title="hour"), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
         color=alt.Color(f"{value}:Q", scale=scale, title=value.replace("_", " ")),
         tooltip=["day", "hour_of_day", alt.Tooltip(f"{value}:Q", format=",.1f")])
+
+
+# --- sign-in and roles (issue 7) ---------------------------------------------------------------
+# The session holds the signed-in user's name; every run reads the role from the database again,
+# so a demotion or a disabled account takes effect on the next click. Pages call `require_role`
+# themselves: the menu hides pages, the check refuses them.
+
+def _auth_settings():
+    return config().settings.auth
+
+
+def current_user():
+    """The signed-in user (or the local admin when sign-in is switched off), else None."""
+    from monitor import auth
+
+    if not _auth_settings().required:
+        return auth.LOCAL_ADMIN
+    _sync_users()
+    provider = _auth_settings().oidc_provider
+    if provider and getattr(st.user, "is_logged_in", False):
+        return auth.find_user(engine(), email=str(st.user.get("email") or ""))
+    name = st.session_state.get("auth_user")
+    return auth.find_user(engine(), name) if name else None
+
+
+@st.cache_resource
+def _synced(url: str, path: str) -> bool:
+    from monitor.auth import sync_config_users
+
+    sync_config_users(engine(), config().settings.agents)
+    return True
+
+
+def _sync_users() -> None:
+    _synced(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"), os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+
+
+def _password_form() -> None:
+    from monitor import auth
+
+    with st.form("sign_in"):
+        name = st.text_input("Name", key="sign_in_name")
+        password = st.text_input("Password", type="password", key="sign_in_password")
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if not submitted:
+        return
+    if auth.THROTTLE.paused(name):
+        st.error("Too many wrong passwords for this name: wait a minute and try again.")
+        return
+    user = auth.authenticate(engine(), name, password)
+    if user is None:
+        st.error("Wrong name or password.")
+        return
+    st.session_state["auth_user"] = user.name
+    st.rerun()
+
+
+def sign_in_screen() -> None:
+    """The only thing a visitor who has not signed in sees."""
+    from monitor import auth
+
+    st.title("Nasłuch: sign in")
+    provider = _auth_settings().oidc_provider
+    if provider and getattr(st.user, "is_logged_in", False):
+        st.error("Your identity provider account is not a user here: ask an admin to add your e-mail.")
+        st.button("Sign out", on_click=st.logout)
+        return
+    if provider:
+        st.button(f"Sign in with {provider}", on_click=st.login, args=(provider,), type="primary")
+    if not auth.any_users(engine()):
+        st.info("No users yet. Create the first admin on the server: `nasluch user add NAME --role admin`.")
+        return
+    _password_form()
+
+
+def sign_out() -> None:
+    st.session_state.pop("auth_user", None)
+    if _auth_settings().oidc_provider and getattr(st.user, "is_logged_in", False):
+        st.logout()
+
+
+def require_role(role: str):
+    """Stop the page unless the visitor is signed in with `role` or above; return the user."""
+    user = current_user()
+    if user is None:
+        sign_in_screen()
+        st.stop()
+    if not user.can(role):
+        st.error(f"This page needs the {role} role; you are signed in as {user.name} ({user.role}).")
+        st.stop()
+    return user

@@ -13,12 +13,14 @@ import polars as pl
 import streamlit as st
 
 from monitor import inbox
+from monitor.auth import LOCAL_ADMIN
 from monitor import inbox_actions as actions
 from monitor.outbox import requeue
 from responders import build_responders, length_limit, responder_for
 from views.common import config as _config
 from views.common import engine as _engine
 from views.common import filters as global_filters
+from views.common import require_role
 
 ANY = "(any)"
 SAFE_SCHEMES = ("https://", "http://")
@@ -44,6 +46,11 @@ def _changed() -> None:
 
 
 def _who() -> str:
+    """The signed-in user acts; only with sign-in switched off (one person's machine) is the
+    acting name picked here, and the actions below check that name's role themselves."""
+    user = require_role("agent")
+    if user is not LOCAL_ADMIN:
+        return user.name
     agents = [agent.name for agent in _config().settings.agents]
     if agents:
         return st.sidebar.selectbox("You are", agents, key="inbox_agent")
@@ -300,8 +307,8 @@ def _saved_reply_form(agent: str) -> None:
 
 
 def page() -> None:
+    agent = _who()  # refuses a visitor below the agent role before anything is drawn
     st.title("Inbox")
-    agent = _who()
     _saved_reply_form(agent)
     settings = _config().settings
     frame = _queue(_filters(), settings.sla_minutes)

@@ -7,7 +7,8 @@ import streamlit as st
 
 from monitor.analytics import Filters
 from monitor.trends import Overview, latest_mentions, overview, top_authors
-from views.common import SENTIMENT_COLORS, TTL, config, download, engine, filters, local_naive, no_data, table, tz
+from views.common import (SENTIMENT_COLORS, TTL, config, download, engine, filters,
+                          local_naive, no_data, require_role, table, tz)
 
 
 @st.cache_data(ttl=TTL)
@@ -94,4 +95,5 @@ def render() -> None:
     table(local_naive(_latest(chosen), "created_at"), "latest_mentions")
 
 
+require_role("viewer")
 render()

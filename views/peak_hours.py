@@ -10,7 +10,7 @@ import streamlit as st
 
 from monitor.analytics import Filters
 from monitor.trends import busiest_slots, compare_periods, weekday_hours
-from views.common import TTL, engine, filters, no_data, table, tz, weekday_heatmap
+from views.common import TTL, engine, filters, no_data, require_role, table, tz, weekday_heatmap
 
 
 @st.cache_data(ttl=TTL)
@@ -75,4 +75,5 @@ def render() -> None:
     _comparison(chosen)
 
 
+require_role("viewer")
 render()

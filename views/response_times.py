@@ -11,7 +11,7 @@ import streamlit as st
 
 from monitor.inbox import waiting_text
 from monitor.reports import response_times
-from views.common import TTL, config, download, engine
+from views.common import TTL, config, download, engine, require_role
 
 GROUPS = {"by_brand": "Brand", "by_agent": "Agent", "by_source": "Source", "by_week": "Week"}
 
@@ -51,4 +51,5 @@ def page() -> None:
         download(frame, f"response_times_{key}")
 
 
+require_role("viewer")
 page()

@@ -10,7 +10,7 @@ import streamlit as st
 from monitor.analytics import Filters
 from monitor.collect import health
 from monitor.trends import source_volume
-from views.common import TTL, config, engine, filters, local_naive, table, tz
+from views.common import TTL, config, engine, filters, local_naive, require_role, table, tz
 
 STATUS_ORDER = ("failing", "needs new credentials", "not configured", "paused (rate limited)",
                 "waiting for first run", "ok")
@@ -55,4 +55,5 @@ def render() -> None:
     st.altair_chart(chart.properties(height=280), width="stretch")
 
 
+require_role("admin")
 render()

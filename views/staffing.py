@@ -7,7 +7,7 @@ import streamlit as st
 
 from monitor.analytics import WEEKDAYS, Filters
 from monitor.staffing import StaffingInputs, plan, suggest_shifts, weekly_volume
-from views.common import TTL, config, download, engine, filters, no_data, table, tz
+from views.common import TTL, config, download, engine, filters, no_data, require_role, table, tz
 
 ASSUMPTIONS = """
 **How the numbers are made** (Erlang C, the queueing model call centres plan with):
@@ -70,4 +70,5 @@ def render() -> None:
     st.caption("`nasluch report staffing --json` prints the same grid.")
 
 
+require_role("viewer")
 render()

@@ -8,7 +8,7 @@ import streamlit as st
 
 from monitor.analytics import Filters
 from monitor.themes import Themes, examples, negative_sample, themes
-from views.common import TTL, config, engine, filters, local_naive, no_data, table
+from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model…")
@@ -77,4 +77,5 @@ def render() -> None:
     table(result.mentions.drop("distance"), "complaint_themes")
 
 
+require_role("viewer")
 render()

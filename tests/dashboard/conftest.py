@@ -19,6 +19,7 @@ XSS = "<img src=x onerror=alert(1)>"
 END = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
 CONFIG = """\
 timezone: Europe/Warsaw
+auth: {required: false}   # these tests are about the pages; tests/trust signs in
 sla_minutes: 60
 brands:
   - name: Acme

@@ -44,7 +44,7 @@ def dashboard(tmp_path):
     with MastodonServer({KASIA: "112"}) as server:
         config = tmp_path / "config.yaml"
         config.write_text(
-            "sla_minutes: 60\nagents: [{name: Ola}]\nbrands: [{name: Acme, queries: [acme]}]\n"
+            "sla_minutes: 60\nagents: [{name: Ola}]\nbrands: [{name: Acme, queries: [acme]}]\nauth: {required: false}\n"
             f"responders:\n  - {{network: mastodon, base_url: '{server.url}', access_token: {{$env: MASTODON_TOKEN}}}}\n",
             encoding="utf-8")
         port = _free_port()

@@ -24,7 +24,7 @@ def app_env(tmp_path, monkeypatch):
     outbox.send_now(engine, reply_id, [ScriptedResponder([SENT])], "w", now=T0 + timedelta(minutes=12))
     engine.dispose()
     config = tmp_path / "config.yaml"
-    config.write_text("sla_minutes: 60\nagents: [{name: Ola}]\n", encoding="utf-8")
+    config.write_text("sla_minutes: 60\nagents: [{name: Ola}]\nauth: {required: false}\n", encoding="utf-8")
     monkeypatch.setenv("NASLUCH_DB", db)
     monkeypatch.setenv("NASLUCH_CONFIG", str(config))
     monkeypatch.chdir(ROOT)

@@ -1,0 +1,122 @@
+"""`nasluch classify`, `score` and `model install|train|evaluate`: the model's side of the CLI.
+
+Registered by `monitor.cli`; kept apart so the main command module stays readable.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import timedelta
+from typing import Any, Callable
+
+log = logging.getLogger("nasluch")
+CLASSIFY_BATCH = 256
+
+
+def load(app: Any):
+    from sentiment import load_scorer
+
+    return load_scorer(app.config.settings.sentiment)
+
+
+def cmd_classify(args: argparse.Namespace, app: Any) -> int:
+    """Texts on stdin, one per line; one JSON object per line on stdout, in the same order."""
+    scorer = load(app)
+    lines = (line.rstrip("\r\n") for line in sys.stdin)
+    batch: list[str] = []
+    for line in lines:
+        batch.append(line)
+        if len(batch) == CLASSIFY_BATCH:
+            _print_classified(scorer, batch)
+            batch = []
+    if batch:
+        _print_classified(scorer, batch)
+    return 0
+
+
+def _print_classified(scorer: Any, texts: list[str]) -> None:
+    for result in scorer.classify(texts):
+        sys.stdout.write(json.dumps({"label": result.label, "score": round(float(result.score), 4),
+                                     "lang": result.lang}, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+def score_all(app: Any, limit: int | None = None, progress: Callable[[int], None] | None = None):
+    from monitor.scoring import score_pending
+
+    settings = app.config.settings
+    complaints = [query for brand in settings.brands for query in brand.complaints]
+    return score_pending(app.engine, load(app), weights=settings.sentiment.priority, complaint_queries=complaints,
+                         batch=max(settings.sentiment.batch_size, 64), limit=limit, progress=progress)
+
+
+def cmd_score(args: argparse.Namespace, app: Any) -> int:
+    from monitor.cli import emit, progress_bar
+    from monitor.scoring import pending_count
+
+    with progress_bar(pending_count(app.engine), "scoring") as bar:
+        result = score_all(app, args.limit, bar.update)
+    emit(args, result.as_json(), f"scored {result.scored} mentions in {result.seconds:.1f} s")
+    return 0
+
+
+def scoring_job(app: Any) -> tuple[str, timedelta, Callable[[], Any]]:
+    """For `nasluch run`: score what collection brought in, every 30 seconds, one model per process."""
+    state: dict[str, Any] = {}
+
+    def run() -> None:
+        from monitor.scoring import score_pending
+
+        if "scorer" not in state:
+            state["scorer"] = load(app)
+        settings = app.config.settings
+        complaints = [query for brand in settings.brands for query in brand.complaints]
+        result = score_pending(app.engine, state["scorer"], weights=settings.sentiment.priority,
+                               complaint_queries=complaints, limit=5_000)
+        if result.scored:
+            log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
+
+    return ("score", timedelta(seconds=30), run)
+
+
+def cmd_model(args: argparse.Namespace, app: Any) -> int:
+    from monitor.cli import emit
+
+    settings = app.config.settings.sentiment
+    if args.action == "install":
+        from sentiment import install
+
+        path = install(settings)
+        emit(args, {"installed": str(path)}, f"model ready in {path}")
+    elif args.action == "train":
+        from monitor.scoring import corrections
+        from sentiment import train_head
+
+        examples = corrections(app.engine)
+        log.info("retraining the head on the shipped data and %d corrections", len(examples))
+        result = train_head(examples, settings=settings)
+        emit(args, {"promoted": result.promoted, "path": str(result.path) if result.path else None,
+                     "corrections": len(examples), "metrics": result.metrics})
+    else:
+        from sentiment import evaluate
+
+        scores = evaluate(args.file or "umsab-val", scorer=load(app))
+        mean = round(sum(scores.values()) / len(scores), 2) if scores else None
+        emit(args, {"macro_f1": scores, "mean": mean},
+             "\n".join(f"{lang}: {f1:.1f}" for lang, f1 in sorted(scores.items())) + f"\nmean: {mean}")
+    return 0
+
+
+def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
+    add("classify", "classify texts on stdin, one per line (JSON lines out)", json_flag=False)
+    p = add("score", "score every unscored mention in batches, newest first")
+    p.add_argument("--limit", type=int, help="score at most this many")
+    p = add("model", "prepare, retrain or evaluate the sentiment model")
+    p.add_argument("action", choices=["install", "train", "evaluate"])
+    p.add_argument("file", nargs="?", help="evaluate: a labelled TSV, a folder of care_*.tsv, "
+                                          "'umsab-val' (default) or 'care-test'")
+
+
+COMMANDS = {"classify": cmd_classify, "score": cmd_score, "model": cmd_model}

@@ -1,0 +1,156 @@
+"""Score stored mentions with the sentiment model: label, score, language and priority.
+
+Scoring is resumable: it takes unscored mentions newest first (the inbox and this week's charts
+fill first), writes each batch in its own transaction, and a rerun continues where it stopped.
+The rollups move in the same transaction, so the dashboard's counts stay exact.
+"""
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+from sqlalchemy import Engine
+
+from monitor import rollups, tables
+from monitor.query import parse
+from monitor.textnorm import fold_expr
+
+log = logging.getLogger(__name__)
+MENTION = tables.Mention.__table__
+BATCH = 256
+
+# Phrases that mark a complaint in the eight languages the team reads; a brand's own
+# `complaints:` queries in config.yaml are added to these.
+DEFAULT_COMPLAINTS = (
+    '"nie działa" OR "nie dziala" OR reklamacj* OR "nikt nie odpowiada" OR "czekam" OR zwrot* OR uszkodzon* OR '
+    '"doesn\'t work" OR "not working" OR "still waiting" OR refund* OR broken OR "no answer" OR '
+    '"non funziona" OR rimborso OR "nessuna risposta" OR '
+    '"nu funcționează" OR "nu merge" OR rambursare OR '
+    '"δεν λειτουργεί" OR "δεν δουλεύει" OR επιστροφή OR '
+    '"funktioniert nicht" OR erstattung OR "keine antwort" OR '
+    '"no funciona" OR reembolso OR "sin respuesta" OR '
+    '"ne fonctionne pas" OR "ne marche pas" OR remboursement OR "aucune réponse"'
+)
+
+
+@dataclass
+class ScoreResult:
+    scored: int = 0
+    seconds: float = 0.0
+
+    def as_json(self) -> dict[str, Any]:
+        return {"scored": self.scored, "seconds": round(self.seconds, 2)}
+
+
+def complaint_expr(extra_queries: list[str]) -> pl.Expr:
+    """True where the folded text holds a complaint phrase (defaults plus the brands' own)."""
+    expr = parse(DEFAULT_COMPLAINTS).expr()
+    for text in extra_queries:
+        expr = expr | parse(text).expr()
+    return expr
+
+
+def _unscored(engine: Engine, limit: int) -> pl.DataFrame:
+    columns = ("id", "text", "lang", "source", "author_handle", "author_followers")
+    query = (sa.select(*(MENTION.c[name] for name in columns)).where(MENTION.c.sentiment.is_(None))
+             .order_by(MENTION.c.created_at.desc(), MENTION.c.id.desc()).limit(limit))
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pl.DataFrame(rows, schema={"id": pl.Int64, "text": pl.Utf8, "lang": pl.Utf8, "source": pl.Utf8,
+                                      "author_handle": pl.Utf8, "author_followers": pl.Int64}, orient="row")
+
+
+def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl.Expr,
+                weights: Any) -> int:
+    from sentiment.priority import priority
+
+    results = scorer.classify(frame["text"].to_list())
+    complaining = frame.with_columns(fold_expr(pl.col("text")).alias("_folded")).select(complaints)[:, 0].to_list()
+    updates = []
+    for row, result, complaint in zip(frame.iter_rows(named=True), results, complaining):
+        updates.append({
+            "_id": row["id"], "sentiment": result.label, "sentiment_score": round(float(result.score), 4),
+            "lang": row["lang"] or result.lang,
+            "priority": priority(float(result.probs["negative"]), followers=row["author_followers"],
+                                 complaint_match=bool(complaint), network=row["source"], weights=weights),
+        })
+    statement = (MENTION.update().where(MENTION.c.id == sa.bindparam("_id"))
+                 .values(sentiment=sa.bindparam("sentiment"), sentiment_score=sa.bindparam("sentiment_score"),
+                         lang=sa.bindparam("lang"), priority=sa.bindparam("priority")))
+    with engine.begin() as connection:
+        claimed = _claim(connection, [u["_id"] for u in updates])
+        updates = [u for u in updates if u["_id"] in claimed]
+        if updates:
+            with rollups.changing(connection, sorted(claimed)):
+                connection.execute(statement, updates)
+    return len(updates)
+
+
+def _claim(connection: sa.Connection, ids: list[int]) -> set[int]:
+    """Lock the rows still unscored; another worker that scored them first keeps them.
+
+    The no-op UPDATE takes the write lock (SQLite) or the row locks (PostgreSQL) before the
+    rollup reads the rows' cells, so two `nasluch run` workers never move the same counts twice.
+    """
+    claim = (MENTION.update().where(MENTION.c.id.in_(ids), MENTION.c.sentiment.is_(None))
+             .values(sentiment=MENTION.c.sentiment).returning(MENTION.c.id))
+    return set(connection.execute(claim).scalars())
+
+
+def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint_queries: list[str] = (),
+                  batch: int = BATCH, limit: int | None = None,
+                  progress: Callable[[int], None] | None = None) -> ScoreResult:
+    """Score every unscored mention (or `limit` of them), newest first, batch by batch."""
+    started, result = time.perf_counter(), ScoreResult()
+    complaints = complaint_expr(list(complaint_queries))
+    while limit is None or result.scored < limit:
+        size = batch if limit is None else min(batch, limit - result.scored)
+        frame = _unscored(engine, size)
+        if frame.is_empty():
+            break
+        result.scored += score_batch(engine, scorer, frame, complaints, weights)
+        if progress:
+            progress(frame.height)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def pending_count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(
+            sa.select(sa.func.count()).select_from(MENTION).where(MENTION.c.sentiment.is_(None))).scalar_one()
+
+
+def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> None:
+    """An agent's correction: the mention takes the label now, and `model train` learns from it."""
+    if label not in ("negative", "neutral", "positive"):
+        raise ValueError(f"label {label!r}: expected negative, neutral or positive")
+    correction = tables.LabelCorrection.__table__
+    audit = tables.AuditEntry.__table__
+    now = datetime.now(timezone.utc)
+    with engine.begin() as connection:
+        row = connection.execute(sa.select(MENTION.c.text, MENTION.c.lang, MENTION.c.sentiment)
+                                 .where(MENTION.c.id == mention_id)).first()
+        if row is None:
+            raise KeyError(mention_id)
+        connection.execute(correction.insert().values(mention_id=mention_id, text=row.text, lang=row.lang,
+                                                      label=label, previous=row.sentiment, agent=agent, at=now))
+        rollups.rescored(connection, {mention_id: label})
+        connection.execute(audit.insert().values(at=now, actor=agent, action="sentiment.corrected",
+                                                 target=f"mention:{mention_id}",
+                                                 detail={"from": row.sentiment, "to": label}))
+
+
+def corrections(engine: Engine) -> list[dict[str, Any]]:
+    """Every stored correction as a training example (the newest wins for a repeated text)."""
+    table = tables.LabelCorrection.__table__
+    with engine.connect() as connection:
+        rows = connection.execute(sa.select(table.c.text, table.c.label, table.c.lang).order_by(table.c.at)).all()
+    latest = {row.text: {"text": row.text, "label": row.label, "lang": row.lang} for row in rows}
+    return list(latest.values())

@@ -1,0 +1,22 @@
+"""Fault tests: a database on each backend that a subprocess can reach by URL."""
+from __future__ import annotations
+
+import pytest
+
+import collectors.http
+from tests.conftest import _postgres_database
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_db(request, tmp_path) -> str:
+    """An empty database URL (the subprocess under test creates the schema, as in real use)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'faults.db'}"
+    return _postgres_database(request.getfixturevalue("postgres_server"))
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(collectors.http, "pause", slept.append)
+    return slept
