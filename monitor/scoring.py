@@ -129,8 +129,11 @@ def pending_count(engine: Engine) -> int:
 
 def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> None:
     """An agent's correction: the mention takes the label now, and `model train` learns from it."""
+    from monitor import auth
+
     if label not in ("negative", "neutral", "positive"):
         raise ValueError(f"label {label!r}: expected negative, neutral or positive")
+    auth.require(engine, agent, "agent")  # a viewer cannot relabel, whatever the UI shows
     correction = tables.LabelCorrection.__table__
     audit = tables.AuditEntry.__table__
     now = datetime.now(timezone.utc)

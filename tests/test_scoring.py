@@ -78,3 +78,20 @@ def test_classify_prints_one_json_line_per_input_line_in_order(tmp_path, cache_d
     assert [line["label"] for line in lines[:2]] == ["negative", "positive"]
     assert [line["lang"] for line in lines] == ["pl", "it", "pl", "de"]
     assert all(set(line) == {"label", "score", "lang"} and 0 < line["score"] <= 1 for line in lines)
+
+
+def test_a_viewer_cannot_correct_a_label_below_the_ui(sqlite_engine):
+    import pytest
+
+    from monitor import auth
+
+    _seed(sqlite_engine)
+    auth.add_user(sqlite_engine, "Vera", "viewer", "a-long-password-1")
+    auth.add_user(sqlite_engine, "Ola", "agent", "a-long-password-2")
+    with sqlite_engine.connect() as connection:
+        mention_id = connection.execute(sa.text("SELECT id FROM mention WHERE external_id = 'praise'")).scalar()
+    with pytest.raises(auth.Forbidden):
+        scoring.correct_label(sqlite_engine, mention_id, "negative", agent="Vera")
+    assert scoring.corrections(sqlite_engine) == []
+    scoring.correct_label(sqlite_engine, mention_id, "negative", agent="Ola")
+    assert len(scoring.corrections(sqlite_engine)) == 1

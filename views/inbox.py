@@ -50,11 +50,13 @@ def _who() -> str:
     acting name picked here, and the actions below check that name's role themselves."""
     user = require_role("agent")
     if user is not LOCAL_ADMIN:
-        return user.name
-    agents = [agent.name for agent in _config().settings.agents]
-    if agents:
-        return st.sidebar.selectbox("You are", agents, key="inbox_agent")
-    return st.sidebar.text_input("Your name", value="agent", key="inbox_agent").strip() or "agent"
+        name = user.name
+    elif agents := [agent.name for agent in _config().settings.agents]:
+        name = st.sidebar.selectbox("You are", agents, key="inbox_agent")
+    else:
+        name = st.sidebar.text_input("Your name", value="agent", key="inbox_agent").strip() or "agent"
+    st.session_state["acting_agent"] = name  # for the callbacks below, signed in or not
+    return name
 
 
 def _filters() -> inbox.QueueFilter:
@@ -125,15 +127,38 @@ def _thread(conversation_id: int) -> pl.DataFrame:
             state = f" · {post['state']}" if post["state"] else ""
             st.text(f"{who} · {post['created_at']:%Y-%m-%d %H:%M} UTC{state}")
             st.text(post["text"])
+            if post["kind"] == "customer":
+                _sentiment_box(post)
             if post["state"] == "failed":
                 st.text(f"Not sent: {post['error']}")
                 if st.button("Try again", key=f"requeue_{post['id']}"):
-                    requeue(_engine(), post["id"], st.session_state["inbox_agent"])
+                    requeue(_engine(), post["id"], st.session_state["acting_agent"])
                     _changed()
                     st.rerun()
             elif post["state"] == "queued" and post["error"]:
                 st.text(post["error"])
     return posts
+
+
+LABELS = ["negative", "neutral", "positive"]
+
+
+def _sentiment_box(post: dict) -> None:
+    """The model's label, which an agent corrects here; `nasluch model train` learns from it."""
+    current = post["sentiment"]
+    options = LABELS if current in LABELS else ["scoring pending", *LABELS]
+    key = f"sentiment_{post['id']}"
+    st.selectbox("Sentiment (correct it if the model is wrong)", options, index=options.index(current or options[0]),
+                 key=key, on_change=_on_label, args=(post["id"], key))
+
+
+def _on_label(mention_id: int, key: str) -> None:
+    from monitor.scoring import correct_label
+
+    label = st.session_state[key]
+    if label in LABELS:
+        correct_label(_engine(), mention_id, label, st.session_state["acting_agent"])
+        _changed()
 
 
 def _link(url: str | None, label: str) -> None:
