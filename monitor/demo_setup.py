@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -33,4 +34,23 @@ def load_demo(app: Any, seed: int = 7, mentions: int = 20_000) -> dict[str, int]
     matcher = app.matcher() or BrandMatcher(DEMO_BRANDS)
     stored = ingest(engine, batch.mentions, matcher)
     replies = ingest_replies(engine, batch.replies)
-    return {"mentions": stored.inserted, "replies": replies.replies_inserted}
+    closed = close_answered_history(engine)
+    return {"mentions": stored.inserted, "replies": replies.replies_inserted, "closed": closed}
+
+
+def close_answered_history(engine, keep_open: timedelta = timedelta(days=2),
+                           give_up: timedelta = timedelta(days=7)) -> int:
+    """A team works its inbox: answered conversations older than two days, and any older than a
+    week, are closed, so the demo inbox holds what a shift would really face."""
+    conversation, reply = tables.Conversation.__table__, tables.Reply.__table__
+    mention = tables.Mention.__table__
+    cutoff = datetime.now(timezone.utc) - keep_open
+    answered = sa.select(reply.c.conversation_id).where(reply.c.state == "sent")
+    with engine.begin() as connection:
+        old = datetime.now(timezone.utc) - give_up
+        closed = connection.execute(conversation.update().where(sa.or_(
+            sa.and_(conversation.c.id.in_(answered), conversation.c.started_at < cutoff),
+            conversation.c.started_at < old)).values(status="closed")).rowcount
+        connection.execute(mention.update().where(mention.c.conversation_id.in_(
+            sa.select(conversation.c.id).where(conversation.c.status == "closed"))).values(status="closed"))
+    return closed

@@ -97,3 +97,18 @@ def test_console_script_runs_as_a_separate_process(tmp_path, shared_data):
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["inserted"] == 93
+
+
+def test_demo_loads_scorable_data_with_a_realistic_inbox(run, tmp_path):
+    code, _, err = run("demo", "--no-dashboard", "--no-score", "--mentions", "3000")
+    assert code == 0, err
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'cli.db'}")
+    with engine.connect() as connection:
+        total = connection.execute(sa.text("SELECT count(*) FROM mention")).scalar()
+        stale_open = connection.execute(sa.text(
+            "SELECT count(*) FROM conversation WHERE status = 'open' "
+            "AND started_at < datetime('now', '-7 days')")).scalar()
+        open_now = connection.execute(sa.text("SELECT count(*) FROM conversation WHERE status = 'open'")).scalar()
+        brands = {row[0] for row in connection.execute(sa.text("SELECT DISTINCT brand FROM mention"))}
+    assert total == 3000 and stale_open == 0 and 0 < open_now < total / 5
+    assert {"Acme", "Volta", "Kawka"} <= brands
