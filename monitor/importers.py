@@ -192,6 +192,9 @@ def read_twitter_care(raw: bytes, brand: str | None = None) -> ImportBatch:
             batch.rejected.append(RejectedRow(index, f"conversation {index}: {reason}"))
     if brand:
         batch.mentions = [_with_brand(m, brand) for m in batch.mentions]
+    # `read` counts posts (turns and final replies), as the other formats count rows, so that
+    # read = inserted + duplicates + rejected holds for every format.
+    batch.read = len(batch.mentions) + len(batch.replies) + len(batch.rejected)
     return batch
 
 

@@ -152,3 +152,11 @@ def test_jsonl_reports_broken_lines_and_keeps_good_ones():
     assert [m.external_id for m in batch.mentions] == ["a1"]
     assert [(r.line, r.reason.split(":")[0]) for r in batch.rejected] == [
         (2, "not JSON"), (3, "missing field 'external_id'"), (4, "unknown kind 'poll'")]
+
+
+def test_every_format_accounts_for_every_post_read(sqlite_engine, shared_data):
+    raw = (shared_data / "twitter_care_dev.json").read_bytes()
+    batch = read_twitter_care(raw)
+    mentions, replies = _store(sqlite_engine, batch)
+    stored = mentions.inserted + mentions.duplicates + replies.replies_inserted + replies.reply_duplicates
+    assert batch.read == stored + len(batch.rejected) == 686 + 525  # turns + final agent replies
