@@ -196,30 +196,28 @@ class Config:
     secrets: list[str] = field(default_factory=list, repr=False)
 
 
+def _typed_settings(section: str, key: str, index: int, raw: dict[str, Any], registry: dict[str, Any]) -> Any:
+    """Validate one `sources:` or `responders:` entry with the settings model its type names."""
+    kind = raw.get(key)
+    if kind not in registry:
+        expected = ", ".join(sorted(registry))
+        raise ConfigError(f"{section}[{index}].{key}: got {kind!r}: expected one of {expected}")
+    try:
+        return registry[kind].Settings.model_validate(raw)
+    except ValidationError as error:
+        raise ConfigError(_describe(error, f"{section}[{index}].")) from None
+
+
 def _source_settings(index: int, raw: dict[str, Any]) -> Any:
     from collectors import REGISTRY
 
-    kind = raw.get("type")
-    if kind not in REGISTRY:
-        expected = ", ".join(sorted(REGISTRY))
-        raise ConfigError(f"sources[{index}].type: got {kind!r}: expected one of {expected}")
-    try:
-        return REGISTRY[kind].Settings.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(_describe(error, f"sources[{index}].")) from None
+    return _typed_settings("sources", "type", index, raw, REGISTRY)
 
 
 def _responder_settings(index: int, raw: dict[str, Any]) -> Any:
     from responders import REGISTRY
 
-    kind = raw.get("network")
-    if kind not in REGISTRY:
-        expected = ", ".join(sorted(REGISTRY))
-        raise ConfigError(f"responders[{index}].network: got {kind!r}: expected one of {expected}")
-    try:
-        return REGISTRY[kind].Settings.model_validate(raw)
-    except ValidationError as error:
-        raise ConfigError(_describe(error, f"responders[{index}].")) from None
+    return _typed_settings("responders", "network", index, raw, REGISTRY)
 
 
 def _responders(resolved: dict[str, Any]) -> tuple[list[Any], list[Unconfigured]]:

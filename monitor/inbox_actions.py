@@ -18,16 +18,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor import tables
 from monitor.auth import require
-from monitor.inbox import STATUSES
+from monitor.inbox import CONVERSATION, MENTION, MENTION_TAG, NOTE, REPLY, STATUSES, TAG
 from monitor.outbox import Outcome, audit, queue_reply, reply_outcome, send_now
 from responders import ReplyTarget, Responder, responder_for
 
-MENTION = tables.Mention.__table__
-REPLY = tables.Reply.__table__
-CONVERSATION = tables.Conversation.__table__
-NOTE = tables.Note.__table__
-TAG = tables.Tag.__table__
-MENTION_TAG = tables.MentionTag.__table__
 PRESENCE = tables.Presence.__table__
 SAVED = tables.SavedReply.__table__
 AUDIT = tables.AuditEntry.__table__

@@ -4,7 +4,8 @@ Why: a dashboard page over 1,000,000 mentions cannot read them all (2.2 s just t
 timestamps here); it reads a few thousand pre-counted cells instead. The rollup is exact only if
 every writer of `mention` tells it what changed, so there are three entry points:
 
-- `mentions_added(connection, ids)`: called by `monitor.store` inside the ingest transaction.
+- `rows_added(connection, rows)`: called by `monitor.store` inside the ingest transaction, with
+  the rows it just inserted (no read back).
 - `changing(connection, ids)`: a context manager around any UPDATE or DELETE of mentions (scoring
   writes `sentiment` and maybe `lang`; erasing an author deletes rows). It takes the rows' cells
   out before the change and puts them back, as they are then, after it.
@@ -97,11 +98,6 @@ def _upsert(connection: sa.Connection, cells: Mapping[Cell, int]) -> None:
         by_brand[(hour, brand, label)] += count
     _upsert_into(connection, ROLLUP, KEY, cells)
     _upsert_into(connection, BRAND_ROLLUP, BRAND_KEY, by_brand)
-
-
-def mentions_added(connection: sa.Connection, ids: Sequence[int]) -> None:
-    """Count newly inserted mentions; call inside the transaction that inserted them."""
-    _upsert(connection, _cells_of(connection, ids))
 
 
 @contextmanager

@@ -18,7 +18,6 @@ from typing import Any
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor import rollups, tables
 from monitor.query import BrandMatcher
@@ -45,12 +44,6 @@ class IngestResult:
         for name in ("read", "inserted", "duplicates", "unmatched", "replies_inserted", "reply_duplicates"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.inserted_ids.extend(other.inserted_ids)
-
-
-def insert_ignoring_duplicates(connection: sa.Connection, table: sa.Table, constraint: Sequence[str]):
-    """`INSERT ... ON CONFLICT (constraint) DO NOTHING` in the connection's dialect."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing(index_elements=list(constraint))
 
 
 SQLITE_MAX_PARAMETERS = 32_766

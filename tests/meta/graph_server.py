@@ -12,9 +12,11 @@ import json
 import threading
 import time
 from datetime import datetime, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.local_server import JsonHandler, LocalServer
 
 PAGE_SIZE = 2
 
@@ -23,7 +25,7 @@ def stamp(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S+0000")
 
 
-class GraphServer:
+class GraphServer(LocalServer):
     def __init__(self, page_id: str, token: str, lose_first: str | None = None, stall: float = 1.5) -> None:
         self.page_id, self.token = page_id, token
         self.lose_first, self.stall = lose_first, stall
@@ -32,17 +34,7 @@ class GraphServer:
         self.created: list[dict[str, Any]] = []  # every comment the page posted through the API
         self.requests: list[tuple[str, str]] = []
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "GraphServer":
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     # --- the world the test arranges -------------------------------------------------------
     def add_post(self, post_id: str, message: str, at: datetime, author: tuple[str, str] | None = None) -> None:
@@ -112,10 +104,7 @@ class GraphServer:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         server = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
+        class Handler(JsonHandler):
             def _json(self, status: int, payload: Any) -> None:
                 body = json.dumps(payload).encode()
                 self.send_response(status)

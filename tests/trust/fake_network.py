@@ -4,31 +4,22 @@ real APIs, echoes a refused key back in its error body."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.local_server import JsonHandler, LocalServer
+
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
-class FakeNetwork:
+class FakeNetwork(LocalServer):
     def __init__(self, youtube_key: str, forum_key: str, mastodon_token: str) -> None:
         self.keys = {"youtube": youtube_key, "forum": forum_key, "mastodon": mastodon_token}
         self.statuses: list[dict[str, Any]] = []
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.httpd.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-
-    def __enter__(self) -> "FakeNetwork":
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: Any) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
+        super().__init__()
 
     def youtube(self) -> dict[str, Any]:
         page = json.loads((FIXTURES / "youtube" / "threads_page1.json").read_text(encoding="utf-8"))
@@ -52,18 +43,7 @@ class FakeNetwork:
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         network = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
-
-            def _json(self, code: int, payload: Any) -> None:
-                body = json.dumps(payload).encode()
-                self.send_response(code)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
+        class Handler(JsonHandler):
             def do_GET(self) -> None:
                 parts = urlsplit(self.path)
                 query = parse_qs(parts.query)
