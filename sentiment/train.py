@@ -243,7 +243,8 @@ def train_head(extra_examples: Iterable = (), settings: SentimentSettings | None
 # --------------------------------------------------------------------------- make model
 
 
-def build_artifacts(out: Path, finetune: bool, epochs: float, settings: SentimentSettings) -> dict:
+def build_artifacts(out: Path, finetune: bool, epochs: float, settings: SentimentSettings,
+                    resume: Path | None = None, lr: float = 5e-4) -> dict:
     """Regenerate the shipped head (and LoRA adapter) into `out` with a metrics JSON.
 
     Without `finetune`: a logistic-regression head on the frozen encoder. With it: LoRA adapters
@@ -258,7 +259,13 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
     if finetune:
         from .finetune import finetune as run_finetune
 
-        info["finetune"] = run_finetune(out, epochs=epochs, settings=settings)
+        previous = None
+        if resume is not None and (resume / METRICS_FILE).exists():
+            previous = json.loads((resume / METRICS_FILE).read_text()).get("finetune")
+        info["finetune"] = run_finetune(out, epochs=epochs, settings=settings, resume=resume,
+                                        lr=lr)
+        if previous:  # the history of a warm-restarted adapter
+            info["finetune"]["previous"] = previous
         backend = BuiltinBackend(torch_settings, head_path=out / HEAD_FILE, artifacts=out)
         backend.head.meta.update({"adapter": adapter_fingerprint(out)})
         backend.head.save(out / HEAD_FILE)
@@ -287,10 +294,15 @@ def main(argv: list[str] | None = None) -> None:
                              "instead of LoRA adapters + head (~50 min on 2 busy cores)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--lr", type=float, default=5e-4, help="LoRA learning rate")
+    parser.add_argument("--resume", type=Path, default=None,
+                        help="continue from the adapter and head in this directory")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = SentimentSettings(max_length=args.max_length)
-    info = build_artifacts(args.out, not args.frozen, args.epochs, settings)
+    settings = SentimentSettings(max_length=args.max_length, threads=args.threads)
+    info = build_artifacts(args.out, not args.frozen, args.epochs, settings, resume=args.resume,
+                           lr=args.lr)
     print(json.dumps(info["fp32"], indent=2))
 
 

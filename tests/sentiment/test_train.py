@@ -72,3 +72,47 @@ def test_head_round_trip_keeps_fortran_ordered_weights(tmp_path):
     heads.Head(weight, np.zeros(3, np.float32), {"adapter": ""}).save(tmp_path / "h.safetensors")
     loaded = heads.Head.load(tmp_path / "h.safetensors")
     assert np.array_equal(loaded.weight, weight) and loaded.meta["adapter"] == ""
+
+
+def _tiny_examples():
+    rows = [line.split("\t") for line in TSV.strip().splitlines()[1:]]
+    return [data.Example(t, data.LABELS[int(y)] if y.isdigit() else y, lang)
+            for t, y, lang in rows]
+
+
+def test_finetune_writes_adapter_and_head_then_resumes_from_them(tmp_path, cache_dir):
+    """A few LoRA steps write an adapter + head; a warm restart loads both and moves on from
+    them (not from a fresh, zero head)."""
+    from sentiment import finetune as ft
+
+    settings = SentimentSettings(cache_dir=cache_dir, max_length=24, threads=1)
+    first = tmp_path / "first"
+    info = ft.finetune(first, epochs=2, settings=settings, batch_size=3, rank=2,
+                       examples=_tiny_examples(), lr=1e-2, head_lr=5e-2)
+    assert info["steps"] == 4 and not info["resumed"]
+    head1 = heads.Head.load(first / heads.HEAD_FILE)
+    assert np.abs(head1.weight).sum() > 0  # trained away from its zero start
+    assert (first / heads.ADAPTER_FILE).exists()
+
+    second = tmp_path / "second"
+    info2 = ft.finetune(second, epochs=1, settings=settings, batch_size=3,
+                        examples=_tiny_examples(), lr=1e-2, head_lr=1e-9, resume=first)
+    assert info2["resumed"] and info2["rank"] == 2
+    head2 = heads.Head.load(second / heads.HEAD_FILE)
+    # with a vanishing head learning rate the resumed head stays where the first run left it
+    np.testing.assert_allclose(head2.weight, head1.weight, atol=1e-3)
+    assert heads.adapter_fingerprint(second) != heads.adapter_fingerprint(first)
+
+
+def test_sortish_batches_cover_every_example_once_with_similar_lengths():
+    import random
+
+    from sentiment.finetune import sortish_batches
+
+    rng = random.Random(1)
+    lengths = [rng.randint(3, 60) for _ in range(500)]
+    batches = sortish_batches(lengths, 10, random.Random(0), window=5)
+    flat = [i for b in batches for i in b]
+    assert sorted(flat) == list(range(500))
+    spread = np.mean([max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches])
+    assert spread < 15  # shuffled batches of 10 random lengths would spread ~45
