@@ -3,7 +3,8 @@
 Counts come from the hourly rollup (`monitor.rollups`) grouped in the database, so a page reads a
 few thousand cells whatever the number of mentions. A text query (the query language) cannot be
 pre-counted: then the mentions of the chosen period are read and matched in polars, which is the
-one slow path (it scales with the period, not with the whole database).
+one slow path (it scales with the period, not with the whole database). On SQLite the full-text
+index (`monitor.search_index`) first narrows the period to the mentions that may match.
 """
 from __future__ import annotations
 
@@ -17,9 +18,9 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor import tables
+from monitor import search_index, tables
 from monitor.queries import filter_query
-from monitor.rollups import BRAND_KEY, KEY, hour_of
+from monitor.rollups import BRAND_KEY, KEY, hour_of, pieces
 
 log = logging.getLogger(__name__)
 ROLLUP = tables.MentionRollup.__table__
@@ -71,16 +72,17 @@ def _rollup_for(filters: Filters, by: Sequence[str]) -> sa.Table:
     return ROLLUP if needs_full else BRAND_ROLLUP
 
 
-def _rollup_where(statement: sa.Select, table: sa.Table, filters: Filters, since: datetime | None,
-                  until: datetime | None) -> sa.Select:
-    if since is not None:
-        statement = statement.where(table.c.hour >= hour_of(since))
-    if until is not None:
-        statement = statement.where(table.c.hour < hour_of(until - timedelta(microseconds=1)) + 1)
-    for column, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
-                           ("sentiment", filters.sentiments)):
+def _rollup_where(statement: sa.Select, table: sa.Table, filters: Filters, low: int | None,
+                  high: int | None, column: str = "hour") -> sa.Select:
+    """The filters on a rollup table, `low <= column < high` in that table's time unit."""
+    if low is not None:
+        statement = statement.where(table.c[column] >= low)
+    if high is not None:
+        statement = statement.where(table.c[column] < high)
+    for name, values in (("brand", filters.brands), ("source", filters.sources), ("lang", filters.langs),
+                         ("sentiment", filters.sentiments)):
         if values:
-            statement = statement.where(table.c[column].in_(_stored(column, values)))
+            statement = statement.where(table.c[name].in_(_stored(name, values)))
     return statement
 
 
@@ -92,16 +94,28 @@ def _labelled(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _rollup_counts(connection: sa.Connection, filters: Filters, grouping: Grouping) -> pl.DataFrame:
-    table = _rollup_for(filters, grouping.by)
-    columns = [table.c[name] for name in grouping.by]
-    statement = sa.select(*columns, sa.func.sum(table.c.mentions).label("mentions"))
-    statement = _rollup_where(statement, table, filters, grouping.since, grouping.until)
-    if columns:
-        statement = statement.group_by(*columns)
-    rows = connection.execute(statement).all()
+    """Counts from the rollups. Whole hours of the period count; without "hour" in the grouping the
+    period is read as whole weeks, whole days and edge hours (`rollups.pieces`), so a long period
+    costs a few cells per week rather than one per hour."""
+    first = hour_of(grouping.since) if grouping.since is not None else None
+    end = hour_of(grouping.until - timedelta(microseconds=1)) + 1 if grouping.until is not None else None
+    parts = pieces(first, end) if "hour" not in grouping.by else [(None, "hour", first, end)]
     schema = {name: _COUNT_SCHEMA[name] for name in grouping.by} | {"mentions": pl.Int64}
+    rows: list = []
+    for table, column, low, high in parts:
+        table = _rollup_for(filters, grouping.by) if table is None else table
+        columns = [table.c[name] for name in grouping.by]
+        statement = sa.select(*columns, sa.func.sum(table.c.mentions).label("mentions"))
+        statement = _rollup_where(statement, table, filters, low, high, column)
+        if columns:
+            statement = statement.group_by(*columns)
+        rows += connection.execute(statement).all()
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-    return _labelled(frame.filter(pl.col("mentions").is_not_null() & (pl.col("mentions") > 0)))
+    frame = frame.filter(pl.col("mentions").is_not_null())
+    if len(parts) > 1:
+        frame = (frame.group_by(list(grouping.by)).agg(pl.col("mentions").sum()) if grouping.by
+                 else frame.select(pl.col("mentions").sum()))
+    return _labelled(frame.filter(pl.col("mentions") > 0))
 
 
 def _epoch_seconds(connection: sa.Connection) -> sa.ColumnElement[int]:
@@ -137,15 +151,14 @@ def _mention_where(statement: sa.Select, filters: Filters, since: datetime | Non
 
 def matching_mentions(connection: sa.Connection, filters: Filters, since: datetime | None,
                       until: datetime | None, extra: Sequence[str] = ()) -> pl.DataFrame:
-    """Mentions of the period that pass every filter, the text query included (read, then matched)."""
+    """Mentions of the period that pass every filter, the text query included: read (on SQLite only
+    the full-text index's candidates), then matched exactly."""
     columns = [_epoch_seconds(connection).label("epoch"), MENTION.c.brand, MENTION.c.source, MENTION.c.lang,
                MENTION.c.sentiment, MENTION.c.text, MENTION.c.author_handle, *(MENTION.c[name] for name in extra)]
     statement = _mention_where(sa.select(*columns), filters, since, until)
-    result = connection.execute(statement)
-    names = list(result.keys())
+    names, rows = search_index.fetch(connection, statement, filters.query, MENTION.c.id)
     schema = {name: pl.Utf8 for name in names} | {"epoch": pl.Int64}
     schema |= {name: pl.Int64 for name in extra if name in ("id", "author_followers")}
-    rows = result.all()
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     return filter_query(frame, filters.query) if filters.query else frame
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from monitor import rollups, tables
+from monitor import rollups, search_index, tables
 
 ERASED = "[erased]"
 SKIPPED_TABLES = {"alembic_version"}
@@ -56,6 +56,7 @@ def _scrub_table(connection: sa.Connection, table: sa.Table, handle: str) -> int
     keys = list(table.primary_key.columns)
     where = sa.or_(*(sa.cast(column, sa.Text).ilike(needle) for column in columns))
     patterns, changed = _handle_patterns(handle), 0
+    texts: dict[int, str] = {}  # scrubbed mention texts, for the search index
     for row in connection.execute(sa.select(*keys, *columns).where(where)).mappings().all():
         values = {c.name: _scrub(row[c.name], patterns) for c in columns if row[c.name] is not None}
         values = {name: value for name, value in values.items() if value != row[name]}
@@ -63,13 +64,16 @@ def _scrub_table(connection: sa.Connection, table: sa.Table, handle: str) -> int
             key = sa.and_(*(column == row[column.name] for column in keys))
             connection.execute(table.update().where(key).values(values))
             changed += 1
+            if table is tables.Mention.__table__ and "text" in values:
+                texts[row["id"]] = values["text"]
+    search_index.replace(connection, texts)
     return changed
 
 
 def delete_mentions(connection: sa.Connection, ids: list[int]) -> dict[str, int]:
     """Delete mentions with their tag links and the replies to them; then conversations left
     without a mention, with their notes and replies (outbox rows and presence go by cascade).
-    Shared by erasure and retention; the rollups stay exact."""
+    Shared by erasure and retention; the rollups and the search index stay exact."""
     mention, reply, note = tables.Mention.__table__, tables.Reply.__table__, tables.Note.__table__
     link, conversation = tables.MentionTag.__table__, tables.Conversation.__table__
     counts = dict.fromkeys(("tags", "replies", "mentions", "notes", "conversations"), 0)
@@ -80,6 +84,7 @@ def delete_mentions(connection: sa.Connection, ids: list[int]) -> dict[str, int]
         counts["replies"] += connection.execute(reply.delete().where(reply.c.mention_id.in_(chunk))).rowcount
         with rollups.changing(connection, chunk):  # keep the dashboard's hourly counts exact
             counts["mentions"] += connection.execute(mention.delete().where(mention.c.id.in_(chunk))).rowcount
+        search_index.remove(connection, chunk)
         still = set(connection.execute(sa.select(mention.c.conversation_id).distinct()
                                        .where(mention.c.conversation_id.in_(conv_ids))).scalars())
         emptied = sorted(conv_ids - still)
@@ -109,6 +114,7 @@ def erase_author(engine: Engine, handle: str, source: str | None = None, actor: 
         counts["anonymised"] = sum(scrubbed.pop(name, 0) for name in ("mention", "reply", "note"))
         counts["audit_entries"] = scrubbed.pop("audit_log", 0)
         counts["other_rows"] = sum(scrubbed.values())
+        search_index.purge(connection)  # else the erased words linger in the index's pages
         connection.execute(tables.AuditEntry.__table__.insert().values(
             at=datetime.now().astimezone(), actor=actor, action="erase-author", target=None,
             detail={"counts": counts, "source": source}))

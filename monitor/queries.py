@@ -4,6 +4,7 @@ The dashboard calls these and never opens sessions itself (STYLE.md).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor import tables
+from monitor import search_index, tables
 from monitor.query import parse
 from monitor.textnorm import fold_expr
 
@@ -43,6 +44,10 @@ def read_frame(engine: Engine, statement: sa.Select, schema: dict[str, Any] | No
         result = connection.execute(statement)
         names = list(result.keys())
         rows = result.all()
+    return as_frame(names, rows, schema)
+
+
+def as_frame(names: list[str], rows: Sequence[Any], schema: dict[str, Any] | None = None) -> pl.DataFrame:
     overrides = {name: kind for name, kind in (schema or _SCHEMA_OVERRIDES).items() if name in names}
     if not rows:
         return pl.DataFrame(schema={name: overrides.get(name, pl.Utf8) for name in names})
@@ -57,9 +62,13 @@ def mentions_frame(engine: Engine, columns: tuple[str, ...] = MENTION_COLUMNS, *
     statement = _since_until(sa.select(*(MENTION.c[name] for name in ordered)), MENTION.c.created_at, since, until)
     if brand:
         statement = statement.where(MENTION.c.brand == brand)
-    frame = read_frame(engine, statement.order_by(MENTION.c.created_at, MENTION.c.id))
-    if query:
-        frame = filter_query(frame, query)
+    statement = statement.order_by(MENTION.c.created_at, MENTION.c.id)
+    if query:  # on SQLite, only the full-text index's candidates are read
+        with engine.connect() as connection:
+            names, rows = search_index.fetch(connection, statement, query, MENTION.c.id)
+        frame = filter_query(as_frame(names, rows), query)
+    else:
+        frame = read_frame(engine, statement)
     return frame.select([name for name in ordered if name in columns])
 
 

@@ -317,6 +317,26 @@ class BrandMatcher:
             return frame.with_columns(
                 brand=pl.lit(None, pl.String), matched=pl.lit([], pl.List(pl.String))
             )
+        marked, keys = self._marked(frame)
+        lookup = self._lookup(marked.select(keys).unique())
+        return marked.join(lookup, on=keys, how="left", maintain_order="left").drop(keys)
+
+    def match_lists(self, frame: pl.DataFrame) -> tuple[list[str | None], list[list[str]]]:
+        """`match_frame`'s brand and matched columns as Python lists, for ingest: each distinct
+        combination's list is built once and shared by its rows (converting a list column row by
+        row cost a third of the matching time)."""
+        if not self._queries:
+            return [None] * frame.height, [[] for _ in range(frame.height)]
+        marked, keys = self._marked(frame)
+        combinations = marked.select(keys).unique(maintain_order=True)
+        lookup = self._lookup(combinations)
+        brands, labels = lookup["brand"].to_list(), lookup["matched"].to_list()
+        codes = (marked.select(keys).join(combinations.with_row_index("_combo"), on=keys, how="left",
+                                          maintain_order="left")["_combo"].to_list())
+        return [brands[code] for code in codes], [labels[code] for code in codes]
+
+    def _marked(self, frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+        """The frame with one bit-mask column per 62 queries (names returned) for matched queries."""
         hits = {f"_hit{index}": each.query.expr() for index, each in enumerate(self._queries)}
         masks = _bit_masks(list(hits))
         marked = (
@@ -328,9 +348,7 @@ class BrandMatcher:
             .drop(FOLDED, *hits)
             .collect()
         )
-        keys = list(masks)
-        lookup = self._lookup(marked.select(keys).unique())
-        return marked.join(lookup, on=keys, how="left", maintain_order="left").drop(keys)
+        return marked, list(masks)
 
     def _lookup(self, combinations: pl.DataFrame) -> pl.DataFrame:
         """Brand and labels for each distinct combination of masks found in a batch."""

@@ -72,17 +72,20 @@ def field_form_expr(name: str) -> pl.Expr:
 @dataclass(frozen=True, slots=True)
 class Text:
     """A term or a phrase: `shown` is how the user wrote it (for remote searches), `pattern` the
-    regex over folded text that both engines run."""
+    regex over folded text that both engines run. `words` and `wildcard` are what the pattern was
+    built from, kept for the full-text index (`monitor.search_index`), which cannot read a regex."""
 
     shown: str
     pattern: str
     position: int
     needle: str  # the longest folded word: a plain substring test rules most posts out quickly
+    words: tuple[str, ...] = ()
+    wildcard: bool = False
 
     @classmethod
     def of(cls, shown: str, words: list[str], position: int, wildcard: bool = False) -> Text:
         """The node for folded `words` (one for a term, several for a phrase)."""
-        return cls(shown, text_pattern(words, wildcard), position, max(words, key=len))
+        return cls(shown, text_pattern(words, wildcard), position, max(words, key=len), tuple(words), wildcard)
 
     def matches(self, post: Post) -> bool:
         if self.needle not in post.text:

@@ -14,7 +14,9 @@ every writer of `mention` tells it what changed, so there are three entry points
 
 `rebuild(connection)` recounts everything from `mention` (used by the migration and for repair).
 A second, narrower table (`mention_rollup_brand`: hour × brand × sentiment) holds the same counts
-for views that need neither source nor language; both move together.
+for views that need neither source nor language, and two coarser ones (`mention_rollup_day`,
+`mention_rollup_week`) hold them per UTC day and per 168-hour week, so a long period is counted
+from a few cells per week (`pieces`). All four move together.
 """
 from __future__ import annotations
 
@@ -25,23 +27,59 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor import tables
 
 log = logging.getLogger(__name__)
 ROLLUP = tables.MentionRollup.__table__
 BRAND_ROLLUP = tables.BrandRollup.__table__
+DAY_ROLLUP = tables.DAY_ROLLUP
+WEEK_ROLLUP = tables.WEEK_ROLLUP
 MENTION = tables.Mention.__table__
 KEY = ("hour", "brand", "source", "lang", "sentiment")
 BRAND_KEY = ("hour", "brand", "sentiment")
+#: Coarser levels, coarsest first: (table, its time column, hours per unit).
+LEVELS = ((WEEK_ROLLUP, "week", 168), (DAY_ROLLUP, "day", 24))
 CHUNK = 5_000
 Cell = tuple[int, str, str, str, str]
 
 
 def hour_of(moment: datetime) -> int:
-    """Whole hours since 1970-01-01 UTC: the rollup's time key."""
-    return int(moment.astimezone(timezone.utc).timestamp() // 3600)
+    """Whole hours since 1970-01-01 UTC: the rollup's time key (a naive time is read as UTC)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return int(moment.timestamp() // 3600)
+
+
+Piece = tuple[sa.Table | None, str, int | None, int | None]
+
+
+def pieces(first: int | None, end: int | None) -> list[Piece]:
+    """Split the hours [first, end) (None: unbounded) into whole weeks, then whole days, then
+    single hours at the edges: `(table, column, low, high)` with `low <= column < high` in the
+    table's own unit; `table` None means the hourly rollup (the caller picks which one)."""
+    found: list[Piece] = []
+
+    def split(low: int | None, high: int | None, level: int) -> None:
+        if low is not None and high is not None and low >= high:
+            return
+        if level == len(LEVELS):
+            found.append((None, "hour", low, high))
+            return
+        table, column, size = LEVELS[level]
+        start = None if low is None else -(-low // size)  # first whole unit
+        stop = None if high is None else high // size     # end of the last whole unit
+        if start is not None and stop is not None and start >= stop:
+            split(low, high, level + 1)
+            return
+        found.append((table, column, start, stop))
+        if start is not None:
+            split(low, start * size, level + 1)
+        if stop is not None:
+            split(stop * size, high, level + 1)
+
+    split(first, end, 0)
+    return found
 
 
 def _cell(created_at: datetime, brand: str | None, source: str, lang: str | None, sentiment: str | None) -> Cell:
@@ -77,27 +115,36 @@ def _cells_of(connection: sa.Connection, ids: Iterable[int]) -> Counter[Cell]:
 
 
 def _upsert_into(connection: sa.Connection, table: sa.Table, key: Sequence[str], cells: Mapping[tuple, int]) -> None:
-    rows = [dict(zip(key, cell), mentions=count) for cell, count in cells.items() if count]
+    """Add counts to cells with one prepared upsert run for all of them (driver `executemany`:
+    per-row statement building in SQLAlchemy cost more than the upsert itself)."""
+    rows = [(*cell, count) for cell, count in cells.items() if count]
     if not rows:
         return
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(table)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={"mentions": table.c.mentions + statement.excluded.mentions})
-    for start in range(0, len(rows), CHUNK):
-        connection.execute(statement, rows[start:start + CHUNK])
-    if any(row["mentions"] < 0 for row in rows):
+    mark = "%s" if connection.dialect.name == "postgresql" else "?"
+    sql = (f'INSERT INTO "{table.name}" ({", ".join(key)}, mentions) VALUES ({", ".join([mark] * (len(key) + 1))}) '
+           f'ON CONFLICT ({", ".join(key)}) DO UPDATE SET mentions = "{table.name}".mentions + excluded.mentions')
+    connection.exec_driver_sql(sql, rows)
+    if any(row[-1] < 0 for row in rows):
         connection.execute(table.delete().where(table.c.mentions <= 0))
 
 
+def _coarser(cells: Mapping[Cell, int], size: int) -> Counter[tuple]:
+    out: Counter[tuple] = Counter()
+    for (hour, brand, source, lang, label), count in cells.items():
+        out[(hour // size, brand, source, lang, label)] += count
+    return out
+
+
 def _upsert(connection: sa.Connection, cells: Mapping[Cell, int]) -> None:
-    """Add signed counts to the cells of both rollups, creating missing ones; cells that reach
+    """Add signed counts to the cells of every rollup, creating missing ones; cells that reach
     zero are removed."""
     by_brand: Counter[tuple] = Counter()
     for (hour, brand, _source, _lang, label), count in cells.items():
         by_brand[(hour, brand, label)] += count
     _upsert_into(connection, ROLLUP, KEY, cells)
     _upsert_into(connection, BRAND_ROLLUP, BRAND_KEY, by_brand)
+    for table, column, size in LEVELS:
+        _upsert_into(connection, table, (column, *KEY[1:]), _coarser(cells, size))
 
 
 @contextmanager
@@ -130,8 +177,9 @@ def _hour_expression(connection: sa.Connection) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.strftime("%s", created), sa.Integer) // 3600
 
 
-def rebuild(connection: sa.Connection) -> int:
-    """Recount every cell from `mention` in the database (one GROUP BY); returns the cell count."""
+def rebuild(connection: sa.Connection, levels: bool = True) -> int:
+    """Recount every cell from `mention` in the database (one GROUP BY); returns the cell count.
+    `levels=False` leaves the day and week rollups alone (for migrations older than them)."""
     hour = _hour_expression(connection).label("hour")
     parts = [hour, sa.func.coalesce(MENTION.c.brand, ""), MENTION.c.source, sa.func.coalesce(MENTION.c.lang, ""),
              sa.func.coalesce(MENTION.c.sentiment, "")]
@@ -142,9 +190,23 @@ def rebuild(connection: sa.Connection) -> int:
     connection.execute(BRAND_ROLLUP.insert().from_select(
         [*BRAND_KEY, "mentions"], sa.select(*(ROLLUP.c[name] for name in BRAND_KEY), sa.func.sum(ROLLUP.c.mentions))
         .group_by(*(ROLLUP.c[name] for name in BRAND_KEY))))
+    if levels:
+        rebuild_levels(connection)
     cells = connection.execute(sa.select(sa.func.count()).select_from(ROLLUP)).scalar_one()
     log.info("mention rollup rebuilt: %d cells", cells)
     return cells
+
+
+def rebuild_levels(connection: sa.Connection) -> None:
+    """Recount the day and week rollups from the hourly one."""
+    hour = ROLLUP.c.hour
+    for table, column, size in LEVELS:
+        unit = ((hour - (hour % size + size) % size) // size).label(column)  # floor, also below 0
+        rest = [ROLLUP.c[name] for name in KEY[1:]]
+        connection.execute(table.delete())
+        connection.execute(table.insert().from_select(
+            [column, *KEY[1:], "mentions"],
+            sa.select(sa.cast(unit, sa.Integer), *rest, sa.func.sum(ROLLUP.c.mentions)).group_by(unit, *rest)))
 
 
 def drift(connection: sa.Connection) -> dict[str, int]:

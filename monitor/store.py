@@ -12,14 +12,14 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
-from itertools import islice
+from itertools import chain, islice
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor import rollups, tables
+from monitor import rollups, search_index, tables
 from monitor.query import BrandMatcher
 from monitor.redaction import redact_posts
 from monitor.values import ImportedReply, Mention, ThreadSnapshot, utc
@@ -54,11 +54,21 @@ def _column_converter(kind: sa.types.TypeEngine, dialect: str) -> Callable[[Any]
     """What SQLAlchemy's bind processing would do for one column, applied column-wise instead."""
     if isinstance(kind, tables.UTCDateTime):
         if dialect == "sqlite":  # the text SQLAlchemy's SQLite DateTime stores and parses back
-            return lambda v: None if v is None else utc(v).replace(tzinfo=None).isoformat(" ", "microseconds")
+            return _sqlite_time
         return lambda v: None if v is None else utc(v).replace(tzinfo=None)
     if isinstance(kind, sa.JSON):
         return _json_text
     return None
+
+
+def _sqlite_time(value: datetime | None) -> str | None:
+    """"2026-11-23 05:00:00.000000": UTC without an offset (values are UTC-aware already, so the
+    usual path is one `isoformat` and a slice)."""
+    if value is None:
+        return None
+    if value.tzinfo is not timezone.utc:
+        value = utc(value)
+    return value.isoformat(" ", "microseconds")[:26]
 
 
 @lru_cache(maxsize=4096)
@@ -78,7 +88,12 @@ def _driver_rows(table: sa.Table, columns: dict[str, list[Any]], dialect: str) -
     converted = []
     for name, values in columns.items():
         convert = _column_converter(table.c[name].type, dialect)
-        converted.append(values if convert is None else list(map(convert, values)))
+        if convert is None:
+            converted.append(values)
+        elif values and all(value is values[0] for value in values):  # one time for the batch
+            converted.append([convert(values[0])] * len(values))
+        else:
+            converted.append(list(map(convert, values)))
     return list(zip(*converted))
 
 
@@ -111,10 +126,14 @@ def insert_new_columns(connection: sa.Connection, table: sa.Table, columns: dict
     head = f'INSERT INTO "{table.name}" ({", ".join(names)}) VALUES '
     tail = f' ON CONFLICT ({", ".join(constraint)}) DO NOTHING RETURNING id, {", ".join(constraint)}'
     inserted: list[tuple] = []
-    for chunk in batched(values, limit):
-        sql = head + ", ".join([row_sql] * len(chunk)) + tail
-        flat = tuple(value for row in chunk for value in row)
-        inserted.extend(tuple(row) for row in connection.exec_driver_sql(sql, flat).all())
+    cursor = connection.connection.driver_connection.cursor()  # this transaction's; no Row objects
+    try:
+        for chunk in batched(values, limit):
+            sql = head + ", ".join([row_sql] * len(chunk)) + tail
+            cursor.execute(sql, tuple(chain.from_iterable(chunk)))
+            inserted.extend(cursor.fetchall())
+    finally:
+        cursor.close()
     return inserted
 
 
@@ -141,9 +160,8 @@ def match_brands(mentions: Sequence[Mention], matcher: BrandMatcher | None) -> t
     """Which brand each mention is about, and which brand queries it matched."""
     if matcher is None or not mentions:
         return [m.brand for m in mentions], [[] for _ in mentions]
-    matched = matcher.match_frame(_frame(mentions))
-    brands = [m.brand or found for m, found in zip(mentions, matched["brand"].to_list())]
-    return brands, matched["matched"].to_list()
+    found, matched = matcher.match_lists(_frame(mentions))
+    return [m.brand or brand for m, brand in zip(mentions, found)], matched
 
 
 def _lookup(connection: sa.Connection, column_table: sa.Table, source: str, keys: Iterable[str],
@@ -199,19 +217,28 @@ def ensure_conversations(connection: sa.Connection, posts: Sequence[Any], keys: 
                          brands: Sequence[str | None]) -> dict[tuple[str, str], int]:
     """Create missing conversations and return the id of every `(source, root_key)` asked for."""
     conv = tables.Conversation.__table__
-    first: dict[tuple[str, str], dict[str, Any]] = {}
-    for post, key, brand in zip(posts, keys, brands):
-        row = first.get((post.source, key))
-        if row is None or post.created_at < row["started_at"]:
-            first[(post.source, key)] = {"source": post.source, "root_key": key, "brand": brand,
-                                         "started_at": post.created_at, "status": "open"}
+    first: dict[tuple[str, str], int] = {}  # each thread's earliest post in the batch
+    for index, (post, key) in enumerate(zip(posts, keys)):
+        seen = first.setdefault((post.source, key), index)
+        if post.created_at < posts[seen].created_at:
+            first[(post.source, key)] = index
+    chosen = list(first.values())
+    columns = {"source": [posts[i].source for i in chosen], "root_key": [keys[i] for i in chosen],
+               "brand": [brands[i] for i in chosen], "started_at": [posts[i].created_at for i in chosen],
+               "status": ["open"] * len(chosen)}
     ids = {(source, key): conv_id for conv_id, source, key in
-           insert_new_rows(connection, conv, list(first.values()), ("source", "root_key"))}
-    for source in {source for source, _ in first}:
-        stored = [key for s, key in first if s == source and (s, key) not in ids]
+           insert_new_columns(connection, conv, columns, ("source", "root_key"))} if chosen else {}
+    for source, stored in _by_source(pair for pair in first if pair not in ids).items():
         for key, conv_id in _lookup(connection, conv, source, stored, "root_key", "id").items():
             ids[(source, key)] = conv_id
     return ids
+
+
+def _by_source(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    grouped: dict[str, list[str]] = {}
+    for source, key in pairs:
+        grouped.setdefault(source, []).append(key)
+    return grouped
 
 
 def storable(values: list[str | None]) -> list[str | None]:
@@ -244,8 +271,7 @@ def _unseen(engine: Engine, mentions: Sequence[Mention]) -> list[Mention]:
     table = tables.Mention.__table__
     stored: set[tuple[str, str]] = set()
     with engine.connect() as connection:
-        for source in {m.source for m in mentions}:
-            ids = [m.external_id for m in mentions if m.source == source]
+        for source, ids in _by_source((m.source, m.external_id) for m in mentions).items():
             stored.update((source, external_id) for external_id in
                           _lookup(connection, table, source, ids, "external_id", "external_id"))
     fresh: dict[tuple[str, str], Mention] = {}
@@ -281,6 +307,7 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
         for index, mention in enumerate(mentions):
             first.setdefault((mention.source, mention.external_id), index)
         new = [first[(source, external_id)] for _, source, external_id in inserted]
+        search_index.add(connection, [row[0] for row in inserted], [columns["text"][i] for i in new])
         rollups.rows_added(connection, ({"created_at": mentions[i].created_at, "brand": brands[i],
                                          "source": mentions[i].source, "lang": mentions[i].lang} for i in new))
     result.inserted = len(inserted)
@@ -379,6 +406,7 @@ def _refresh_texts(connection: sa.Connection, mentions: Sequence[Mention], now: 
     for mention_id, text in edited.items():
         connection.execute(table.update().where(table.c.id == mention_id)
                            .values(text=text, edited_at=now, sentiment_score=None, priority=None))
+    search_index.replace(connection, edited)
     if edited:
         rollups.rescored(connection, {mention_id: None for mention_id in edited})
     result.edited += len(edited)

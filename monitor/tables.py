@@ -243,6 +243,26 @@ class BrandRollup(SQLModel, table=True):
     mentions: int = 0
 
 
+def _coarser_rollup(name: str, unit: str) -> sa.Table:
+    """`mention_rollup`'s counts summed over a coarser time unit (see the two tables below)."""
+    return sa.Table(
+        name, SQLModel.metadata,
+        sa.Column(unit, sa.Integer, primary_key=True),
+        *(sa.Column(column, sa.String(length), primary_key=True)
+          for column, length in (("brand", 200), ("source", 40), ("lang", 8), ("sentiment", 10))),
+        sa.Column("mentions", sa.Integer, nullable=False, default=0),
+        sqlite_with_rowid=False,
+    )
+
+
+# Per UTC day (`day` = hour // 24) and per 168-hour week since the epoch (`week` = hour // 168;
+# these weeks start on Thursday 00:00 UTC: a storage unit, never shown). A long period is counted
+# from whole weeks, then whole days, then the hours at its edges (`monitor.rollups.pieces`): an
+# all-time breakdown reads ~40,000 week cells instead of ~800,000 hour cells.
+DAY_ROLLUP = _coarser_rollup("mention_rollup_day", "day")
+WEEK_ROLLUP = _coarser_rollup("mention_rollup_week", "week")
+
+
 # "Most-reached authors" walks this index from the top instead of sorting the period's mentions.
 sa.Index("ix_mention_followers", Mention.__table__.c.author_followers)
 

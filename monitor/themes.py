@@ -23,6 +23,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from monitor import search_index
 from monitor.analytics import MENTION, Filters, _mention_where
 from monitor.queries import filter_query
 
@@ -44,8 +45,8 @@ def negative_sample(engine: Engine, filters: Filters, limit: int = 600) -> pl.Da
     statement = sa.select(*(MENTION.c[c] for c in SAMPLE_COLUMNS)).order_by(MENTION.c.created_at.desc())
     statement = _mention_where(statement, negative, filters.since, filters.until)
     statement = statement.limit(limit * 10 if filters.query else limit)
-    with engine.connect() as connection:
-        rows = connection.execute(statement).all()
+    with engine.connect() as connection:  # with a query: the newest of the index's candidates
+        _, rows = search_index.fetch(connection, statement, filters.query, MENTION.c.id)
     schema = {name: pl.Utf8 for name in SAMPLE_COLUMNS} | {"id": pl.Int64, "created_at": pl.Datetime("us", "UTC")}
     frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
     return (filter_query(frame, filters.query) if filters.query else frame).head(limit)

@@ -12,6 +12,7 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from monitor import search_index
 from monitor.analytics import (
     MENTION, PENDING, WEEKDAYS, Filters, Grouping, _mention_where, counts, matching_mentions, with_slot, with_time,
 )
@@ -191,17 +192,27 @@ LATEST_COLUMNS = ("created_at", "source", "brand", "lang", "sentiment", "author_
 
 
 def latest_mentions(engine: Engine, filters: Filters, limit: int = 50, scan: int = 5_000) -> pl.DataFrame:
-    """The newest mentions passing the filters; with a text query, found among the newest `scan`
-    mentions of the period (a query matching rarely may show fewer)."""
+    """The newest mentions passing the filters. With a text query they are matched among the newest
+    `scan` mentions of the period; when those hold fewer than `limit` matches, on SQLite, among the
+    newest `scan` candidates of the full-text index instead (mentions holding the query's words),
+    so a rare query still fills the list. A common query never pays for the index: its candidates
+    would be many, the newest mentions already enough."""
     statement = sa.select(*(MENTION.c[c] for c in LATEST_COLUMNS)).order_by(MENTION.c.created_at.desc())
     statement = _mention_where(statement, filters, filters.since, filters.until).limit(scan if filters.query else limit)
+    schema = {name: pl.Utf8 for name in LATEST_COLUMNS} | {"created_at": pl.Datetime("us", "UTC")}
     with engine.connect() as connection:
         rows = connection.execute(statement).all()
-    schema = {name: pl.Utf8 for name in LATEST_COLUMNS} | {"created_at": pl.Datetime("us", "UTC")}
-    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-    if filters.query:
-        frame = filter_query(frame, filters.query)
+        frame = _latest_frame(rows, schema, filters.query)
+        if filters.query and len(rows) == scan and frame.height < limit:
+            found = search_index.fetch_candidates(connection, statement, filters.query, MENTION.c.id)
+            if found is not None:
+                frame = _latest_frame(found[1], schema, filters.query)
     return frame.head(limit).with_columns(pl.col("sentiment").fill_null(PENDING))
+
+
+def _latest_frame(rows: list[sa.Row], schema: dict[str, pl.DataType], query: str) -> pl.DataFrame:
+    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    return filter_query(frame, query) if query else frame
 
 
 def source_volume(engine: Engine, filters: Filters, tz: str) -> pl.DataFrame:

@@ -309,6 +309,8 @@ def test_match_frame_on_an_empty_batch_and_with_no_brands() -> None:
     assert empty.height == 0 and empty.schema["matched"] == pl.List(pl.String)
     none = BrandMatcher({}).match_frame(frame(row("acme")))
     assert none["brand"].to_list() == [None] and none["matched"].to_list() == [[]]
+    assert BrandMatcher(BRANDS).match_lists(frame()) == ([], [])
+    assert BrandMatcher({}).match_lists(frame(row("acme"), row("volta"))) == ([None, None], [[], []])
 
 
 def test_more_queries_than_one_bit_mask_holds() -> None:
@@ -432,6 +434,8 @@ def test_match_frame_agrees_with_match_one(texts: list[str], rows: list[dict]) -
     expected = [matcher.match_one(r["text"], r["lang"], r["source"], r["author_handle"]) for r in rows]
     assert out["matched"].to_list() == expected
     assert out["brand"].to_list() == [labels[0].split(":")[0] if labels else None for labels in expected]
+    # ingest's list form says the same, row for row
+    assert matcher.match_lists(pl.DataFrame(rows, schema=FRAME_SCHEMA)) == (out["brand"].to_list(), expected)
 
 
 @settings(max_examples=300, deadline=None)

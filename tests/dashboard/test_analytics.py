@@ -96,3 +96,28 @@ def test_filter_options_name_blanks_in_words(seeded_engine) -> None:
     options = filter_options(seeded_engine)
     assert {"Acme", "Volta", "Kawka"} <= set(options["brand"])
     assert PENDING in options["sentiment"]
+
+
+def test_long_periods_count_from_weeks_days_and_hours_alike(seeded_engine, everything) -> None:
+    """A breakdown over any period read from week, day and hour cells equals counting the
+    mentions of those hours, for periods that start and end mid-day and mid-week."""
+    import random
+    from datetime import timedelta
+
+    rng = random.Random(7)
+    span = default_filters(seeded_engine, weeks=9)
+    hours = int((span.until - span.since) / timedelta(hours=1))
+    for _ in range(12):
+        start, length = rng.randrange(hours), rng.randrange(1, 24 * 30)
+        since = span.since.replace(minute=0, second=0, microsecond=0) + timedelta(hours=start)
+        chosen = Filters(since=since, until=since + timedelta(hours=length), sources=("x", "reddit", "rss"))
+        found = counts(seeded_engine, chosen, {"g": Grouping(("brand", "source", "sentiment"))})["g"]
+        expected = (everything.filter(pl.col("created_at") >= chosen.since, pl.col("created_at") < chosen.until,
+                                      pl.col("source").is_in(chosen.sources))
+                    .with_columns(pl.col("sentiment").fill_null(PENDING), pl.col("brand").fill_null("(no brand)"))
+                    .group_by("brand", "source", "sentiment").len("mentions")
+                    .with_columns(pl.col("mentions").cast(pl.Int64)))
+        order = ["brand", "source", "sentiment"]
+        assert found.sort(order).equals(expected.sort(order)), (since, length)
+    whole = counts(seeded_engine, Filters(), {"all": Grouping(("lang",))})["all"]
+    assert whole["mentions"].sum() == everything.height

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from monitor import rollups, tables
 from monitor.db import MIGRATIONS, make_engine, upgrade
@@ -39,6 +41,24 @@ def narrowed(full: dict[tuple, int]) -> dict[tuple, int]:
     return result
 
 
+def level_cells(connection: sa.Connection, table: sa.Table) -> dict[tuple, int]:
+    return {tuple(row[:5]): row[5] for row in connection.execute(sa.select(table)) if row[5]}
+
+
+def coarsened(full: dict[tuple, int], size: int) -> dict[tuple, int]:
+    """The hourly cells summed per `size` hours: what the day and week rollups must hold."""
+    result: dict[tuple, int] = {}
+    for (hour, *rest), count in full.items():
+        key = (hour // size, *rest)
+        result[key] = result.get(key, 0) + count
+    return result
+
+
+def assert_levels(connection: sa.Connection, expected: dict[tuple, int]) -> None:
+    for table, _column, size in rollups.LEVELS:
+        assert level_cells(connection, table) == coarsened(expected, size), table.name
+
+
 def recount(connection: sa.Connection) -> dict[tuple, int]:
     """What the rollup should hold, counted in Python from the mention rows."""
     expected: dict[tuple, int] = {}
@@ -55,6 +75,7 @@ def test_ingest_counts_each_new_mention_once(engine) -> None:
     with engine.connect() as connection:
         assert sum(cells(connection).values()) == 300
         assert cells(connection) == recount(connection)
+        assert_levels(connection, recount(connection))
 
 
 def test_rescored_moves_counts_between_labels(engine) -> None:
@@ -66,6 +87,7 @@ def test_rescored_moves_counts_between_labels(engine) -> None:
     with engine.connect() as connection:
         assert cells(connection) == recount(connection)
         assert brand_cells(connection) == narrowed(recount(connection))
+        assert_levels(connection, recount(connection))
         drift = rollups.drift(connection)
         assert drift["pending"] == drift["rollup_pending"] == 41
 
@@ -80,6 +102,7 @@ def test_changing_follows_updates_and_deletes(engine) -> None:
     with engine.connect() as connection:
         assert cells(connection) == recount(connection)
         assert brand_cells(connection) == narrowed(recount(connection))
+        assert_levels(connection, recount(connection))  # emptied day/week cells are removed too
         assert sum(cells(connection).values()) == 55
 
 
@@ -92,6 +115,7 @@ def test_rebuild_matches_incremental_counts(engine) -> None:
     with engine.connect() as connection:
         assert cells(connection) == incremental
         assert brand_cells(connection) == narrowed(incremental)
+        assert_levels(connection, incremental)
 
 
 def test_upgrade_fills_the_rollup_from_existing_mentions(tmp_path) -> None:
@@ -115,4 +139,20 @@ def test_upgrade_fills_the_rollup_from_existing_mentions(tmp_path) -> None:
     with engine.connect() as connection:
         assert cells(connection) == recount(connection)
         assert len(cells(connection)) == 10
+        assert_levels(connection, recount(connection))
     engine.dispose()
+
+
+@given(st.one_of(st.none(), st.integers(-3000, 3000)), st.one_of(st.none(), st.integers(-3000, 3000)))
+@settings(max_examples=300, deadline=None)
+def test_pieces_cover_each_hour_once(first, end) -> None:
+    """Weeks, days and edge hours tile [first, end) exactly: no hour counted twice or missed."""
+    low, high = (-4000 if first is None else first), (4000 if end is None else end)
+    covered: list[int] = []
+    for table, _column, lo, hi in rollups.pieces(first, end):
+        size = 1 if table is None else next(s for t, _c, s in rollups.LEVELS if t is table)
+        lo = low // size if lo is None else lo
+        hi = -(-high // size) if hi is None else hi
+        covered += [h for unit in range(lo, hi) for h in range(unit * size, (unit + 1) * size) if low <= h < high]
+    assert sorted(covered) == list(range(low, high))
+    assert len(rollups.pieces(first, end)) <= 5  # weeks, two day edges, two hour edges

@@ -85,3 +85,26 @@ def test_common_words_and_distinctive_words() -> None:
     assert "the" in single and "invoice" not in single
     words = distinctive_words(texts, labels, common)
     assert words[0][0] == "parcel" and "crashes" in words[1]
+
+
+def test_negative_sample_finds_a_rare_query_beyond_the_newest_rows(sqlite_engine) -> None:
+    """With a text query the sample is the newest negative mentions *that match*: three old
+    complaints about a rare word are found behind 120 newer ones (the scan alone reads 50)."""
+    import sqlalchemy as sa
+
+    from monitor import rollups, tables
+    from monitor.analytics import Filters
+    from monitor.store import ingest
+    from monitor.themes import negative_sample
+    from monitor.values import Author, Mention
+
+    posts = [Mention(source="x", external_id=f"n{i}", author=Author(f"u{i}"), created_at=END - timedelta(minutes=i),
+                     text=f"kurier znowu się spóźnia #{i}", lang="pl", brand="Acme") for i in range(120)]
+    posts += [Mention(source="x", external_id=f"r{i}", author=Author(f"r{i}"), created_at=END - timedelta(days=3, minutes=i),
+                      text=f"Terminal płatniczy nie działa ({i})", lang="pl", brand="Acme") for i in range(3)]
+    ids = ingest(sqlite_engine, posts).inserted_ids
+    with sqlite_engine.begin() as connection:
+        rollups.rescored(connection, dict.fromkeys(ids, "negative"))
+        assert connection.execute(sa.select(sa.func.count()).select_from(tables.Mention.__table__)).scalar() == 123
+    found = negative_sample(sqlite_engine, Filters(query='"terminal platniczy"'), limit=5)
+    assert sorted(found["text"].to_list()) == [f"Terminal płatniczy nie działa ({i})" for i in range(3)]

@@ -52,7 +52,7 @@ def upgrade() -> None:
     )
     from monitor.rollups import rebuild
 
-    rebuild(op.get_bind())
+    rebuild(op.get_bind(), levels=False)  # 0008 adds and fills the day and week rollups
 
 
 def downgrade() -> None:

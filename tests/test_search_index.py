@@ -1,0 +1,411 @@
+"""The full-text prefilter: it never loses a mention the query matches (a superset, checked with
+generated queries and texts in every script), it is kept whole by every writer of mention text, the
+migration fills it for an existing database, and the pages show exactly what they showed without it.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta, timezone
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+from monitor import privacy, search_index, store, tables
+from monitor.analytics import Filters, default_filters
+from monitor.cli import main
+from monitor.db import MIGRATIONS, make_engine
+from monitor.queries import mentions_frame
+from monitor.query import QuerySyntaxError, parse
+from monitor.query_match import positive_texts
+from monitor.store import ingest
+from monitor.textnorm import word_class
+from monitor.trends import latest_mentions, overview, top_authors
+from monitor.values import Author, Mention
+from tests.dashboard.conftest import seed_database
+from tests.test_query import SEPARATORS, SPELLINGS, TERM_CHARS, TRICKY, _valid, post_text, query_text
+
+MENTION = tables.Mention.__table__
+TZ = "Europe/Warsaw"
+START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def index():
+    """A bare index in memory (no mention table): what the translation and tokenizer find."""
+    engine = sa.create_engine("sqlite://")
+    with engine.connect() as connection:
+        search_index.create(connection)
+        yield connection
+    engine.dispose()
+
+
+def found(connection: sa.Connection, query: str, texts: list[str]) -> list[bool]:
+    """Which texts the index returns for `query` (all of them when it gives no constraint)."""
+    connection.exec_driver_sql(f"DELETE FROM {search_index.TABLE}")
+    ids = list(range(1, len(texts) + 1))
+    search_index.add(connection, ids, texts)
+    expression = search_index.query_expression(query)
+    if expression is None:
+        return [True] * len(texts)
+    hits = set(connection.exec_driver_sql(f"SELECT rowid FROM {search_index.TABLE} WHERE "
+                                          f"{search_index.TABLE} MATCH ?", (expression,)).scalars())
+    return [i in hits for i in ids]
+
+
+def assert_superset(connection: sa.Connection, query: str, texts: list[str]) -> None:
+    exact = [parse(query).matches(text) for text in texts]
+    narrowed = found(connection, query, texts)
+    lost = [text for text, hit, kept in zip(texts, exact, narrowed) if hit and not kept]
+    assert not lost, (query, search_index.query_expression(query), lost)
+
+
+# --- translation and tokens ---------------------------------------------------------------------
+
+@pytest.mark.parametrize(("query", "text"), [
+    ('"nie dziala"', "Nie DZIAŁA!"),
+    ('„nie działa”', "nie, działa"),           # punctuation between phrase words: still a candidate
+    ("doesn't", "It doesn’t work"),
+    ("doesn’t", "it DOESN'T"),
+    ("λειτουργει", "Η εφαρμογή δεν λειτουργεί"),
+    ("ΟΔΟΣ", "η οδός"),
+    ("straße", "STRASSE 5"),
+    ("dział*", "Już działają!"),
+    ("e-mail", "send an E-Mail"),
+    ('"acme shop"', "Acme, shop!"),          # a phrase across punctuation
+    ('"acme, shop"', "acme,shop"),
+    ("c'est", "C’est fini"),
+    ("x_y", "x_y!"),
+    ("@acme", "hey @Acme"),
+    ("2024", "w 2024 r."),
+    ("funcționează", "nu funcţionează"),
+])
+def test_words_are_found_across_languages_and_spellings(index, query, text) -> None:
+    assert parse(query).matches(text), "the exact matcher finds it"
+    assert found(index, query, [text]) == [True]
+
+
+@pytest.mark.parametrize(("query", "text"), [
+    ('"nie dziala"', "działa nie"),            # order
+    ('"nie dziala"', "nie bardzo działa"),     # adjacency
+    ("acme", "acmeapp"),                        # whole words
+    ("dział*", "rozdział"),                     # a prefix, not a substring
+    ("acme volta", "acme only"),                # AND
+])
+def test_the_index_narrows(index, query, text) -> None:
+    assert found(index, query, [text]) == [False]
+
+
+@pytest.mark.parametrize(("query", "expression"), [
+    ("acme", '"acme"'),
+    ('"Nie  DZIAŁA!"', '"nie dziala"'),
+    ("dział*", '"dzial"*'),
+    ("e-mail", '"e mail"'),
+    ("acme -spam lang:pl", '"acme"'),           # negations and fields constrain nothing
+    ("acme OR lang:pl", None),                  # ... so an OR with one of them cannot narrow
+    ("acme OR (volta -spam)", '("acme" OR "volta")'),
+    ("acme (volta OR kawka*) NOT x", '("acme" AND ("volta" OR "kawka"*))'),
+    ("lang:pl author:@acme", None),
+    ("!!! acme", '"acme"'),                     # no word characters: no constraint of its own
+    ("!!!", None),
+])
+def test_match_expressions(query, expression) -> None:
+    assert search_index.query_expression(query) == expression
+
+
+def test_an_invalid_query_gives_no_expression_and_the_matcher_reports_it() -> None:
+    assert search_index.query_expression("acme AND (") is None
+    with pytest.raises(QuerySyntaxError):
+        parse("acme AND (")
+
+
+def test_bodies_hold_words_and_single_spaces() -> None:
+    assert search_index.bodies(["Nie DZIAŁA!!  (znowu…) e-mail", None, "", "doesn’t"]) == [
+        "nie dziala znowu e mail", "", "", "doesn t"]
+
+
+# --- the promise: a superset of what the query matches --------------------------------------
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query_text, st.lists(post_text, min_size=1, max_size=6))
+def test_every_matching_post_is_a_candidate(index, text: str, posts: list[str]) -> None:
+    assert_superset(index, _valid(text).text, posts)
+
+
+def _spelled(word: str) -> st.SearchStrategy[str]:
+    """The word as posts write it: other case, other apostrophe, sometimes with a longer ending."""
+    forms = [word, word.upper(), word.title(), word.replace("'", "’"), word.replace("ł", "l")]
+    return st.tuples(st.sampled_from(forms), st.sampled_from(["", "", "", "ają", "s"])).map("".join)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(query_text, st.data())
+def test_posts_made_of_the_querys_own_words_are_candidates(index, text: str, data) -> None:
+    # Random posts rarely match a random query; these are built from its words, so most do.
+    query = _valid(text)
+    words = [word for node in positive_texts(query.root) for word in node.shown.strip('"*').split()]
+    piece = st.one_of(st.sampled_from(words).flatmap(_spelled), SPELLINGS) if words else SPELLINGS
+    post = st.lists(st.tuples(st.one_of(SEPARATORS, TRICKY), piece), max_size=8).map(
+        lambda parts: "".join(a + b for a, b in parts))
+    assert_superset(index, query.text, data.draw(st.lists(post, min_size=1, max_size=6)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.text(TERM_CHARS, min_size=1, max_size=5), min_size=1, max_size=3),
+       st.booleans(), st.text(max_size=3), st.lists(st.text(max_size=3), min_size=3, max_size=3))
+def test_any_phrase_in_any_script_is_a_candidate(index, words: list[str], wildcard: bool, noise: str,
+                                                 gaps: list[str]) -> None:
+    # Arbitrary characters (marks, digits, symbols, astral, unassigned), arbitrary separators.
+    assume(not any(word in ("AND", "OR", "NOT") for word in words))
+    query = words[0] + "*" if wildcard and len(words) == 1 else '"' + " ".join(words) + '"'
+    try:
+        parse(query)
+    except QuerySyntaxError:
+        assume(False)
+    joined = "".join(word + gap for word, gap in zip(words, gaps))
+    texts = [f"x {' '.join(words)} y", f"{noise}{joined}{noise}", joined + "tail", noise]
+    assert_superset(index, query, texts)
+
+
+def test_no_word_character_splits_a_token(index) -> None:
+    """FTS5 cuts at spaces only, so no Unicode table of SQLite's can split one of our words."""
+    word = re.compile(word_class())
+    letters = [chr(code) for code in range(0x20, 0x30000) if word.fullmatch(chr(code))]
+    texts = ["q" + "".join(letters[i:i + 500]) + "q" for i in range(0, len(letters), 500)]
+    index.exec_driver_sql(f"DELETE FROM {search_index.TABLE}")
+    index.exec_driver_sql(f"INSERT INTO {search_index.TABLE}(rowid, body) VALUES (?, ?)", list(enumerate(texts, 1)))
+    index.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, "
+                          f"{search_index.TABLE}, 'instance')")
+    tokens = dict(index.exec_driver_sql("SELECT doc, count(*) FROM temp.vocab GROUP BY doc").all())
+    assert tokens == dict.fromkeys(range(1, len(texts) + 1), 1)
+
+
+# --- a real database: writers keep the index whole ------------------------------------------
+
+def mentions(texts: list[str], prefix: str = "m", author: str = "ola") -> list[Mention]:
+    return [Mention("x", f"{prefix}{i}", text, START + timedelta(minutes=i), Author(author), lang="pl",
+                    brand="Acme") for i, text in enumerate(texts)]
+
+
+TEXTS = ["Acme nie działa!", "acme shop: e-mail nie dochodzi", "volta działa", "Nic tu nie ma",
+         "@kasia_k acme, shop zamknięty", "acmeapp doesn’t start"]
+
+
+def stored(engine, texts: list[str] = TEXTS, **kwargs) -> list[int]:
+    return ingest(engine, mentions(texts, **kwargs)).inserted_ids
+
+
+def search(engine, query: str) -> list[str]:
+    return sorted(mentions_frame(engine, ("text",), query=query)["text"].to_list())
+
+
+def candidate_ids(engine, query: str) -> set[int] | None:
+    with engine.connect() as connection:
+        statement = search_index.candidates(connection, query)
+        return None if statement is None else set(connection.execute(statement).scalars())
+
+
+def test_ingested_mentions_are_searchable(engine) -> None:
+    ids = stored(engine)
+    with engine.connect() as connection:
+        assert search_index.consistent(connection)
+    assert search(engine, '"nie dziala" OR acme*') == sorted(
+        [TEXTS[0], TEXTS[1], TEXTS[4], TEXTS[5]])
+    if engine.dialect.name == "sqlite":
+        assert candidate_ids(engine, '"nie dziala"') == {ids[0]}
+    else:  # PostgreSQL: no index, nothing to narrow; the query reads everything, as before
+        assert candidate_ids(engine, '"nie dziala"') is None
+
+
+def test_ingest_indexes_what_it_inserts(sqlite_engine) -> None:
+    ingest(sqlite_engine, mentions(TEXTS))
+    ingest(sqlite_engine, mentions(TEXTS + ["one more"]))  # duplicates skipped, one new row indexed
+    with sqlite_engine.connect() as connection:
+        assert search_index.consistent(connection)
+    assert len(candidate_ids(sqlite_engine, '"one more"')) == 1
+
+
+def test_an_edit_seen_on_the_network_is_reindexed(sqlite_engine) -> None:
+    ids = ingest(sqlite_engine, mentions(TEXTS)).inserted_ids
+    edited = mentions(TEXTS)[:1]
+    store.refresh_mentions(sqlite_engine, [replace(edited[0], text="teraz już chodzi")], [])
+    assert candidate_ids(sqlite_engine, "chodzi") == {ids[0]}
+    assert search(sqlite_engine, "chodzi") == ["teraz już chodzi"]
+    assert search(sqlite_engine, '"nie dziala"') == []
+
+
+def test_replace_follows_a_changed_text(engine) -> None:
+    ids = stored(engine)
+    with engine.begin() as connection:
+        connection.execute(MENTION.update().where(MENTION.c.id == ids[3]).values(text="Acme wreszcie działa"))
+        search_index.replace(connection, {ids[3]: "Acme wreszcie działa"})
+        assert search_index.consistent(connection)
+    assert "Acme wreszcie działa" in search(engine, "wreszcie")
+    assert search(engine, '"nic tu"') == []
+
+
+def test_deleted_mentions_leave_the_index(engine) -> None:
+    ids = stored(engine)
+    with engine.begin() as connection:
+        counts = privacy.delete_mentions(connection, ids[:2])
+        assert counts["mentions"] == 2 and search_index.consistent(connection)
+    if engine.dialect.name == "sqlite":
+        assert candidate_ids(engine, "acme") == {ids[4]}
+    assert search(engine, "acme") == [TEXTS[4]]
+
+
+def test_erasure_leaves_no_trace_in_the_index(sqlite_engine) -> None:
+    stored(sqlite_engine, ["@kasia_k acme nie działa", "acme kasia_k też"], prefix="k", author="kasia_k")
+    stored(sqlite_engine, ["@kasia_k pomóż, acme milczy", "volta ok"], prefix="o")
+    privacy.erase_author(sqlite_engine, "kasia_k")
+    with sqlite_engine.connect() as connection:
+        assert search_index.consistent(connection)
+        for name in ("mention_fts", "mention_fts_data", "mention_fts_content", "mention_fts_idx"):
+            dump = str(connection.exec_driver_sql(f"SELECT * FROM {name}").all()).lower()
+            assert "kasia" not in dump, name
+    assert search(sqlite_engine, "milczy") == ["@[erased] pomóż, acme milczy"]
+
+
+def test_rebuild_repairs_an_index_written_past(sqlite_engine) -> None:
+    stored(sqlite_engine)
+    with sqlite_engine.begin() as connection:  # a writer that does not know the index
+        connection.execute(MENTION.insert().values(source="x", external_id="raw", author_handle="a", text="acme raw",
+                                                   created_at=START, collected_at=START, status="open", matched=[]))
+        assert not search_index.consistent(connection)
+    assert candidate_ids(sqlite_engine, "acme") is None  # a stale index is not trusted ...
+    assert "acme raw" in search(sqlite_engine, "acme")  # ... so nothing is lost
+    with sqlite_engine.begin() as connection:
+        assert search_index.rebuild(connection) == len(TEXTS) + 1
+        assert search_index.consistent(connection)
+    assert candidate_ids(sqlite_engine, "raw") is not None
+
+
+def test_the_migration_fills_the_index_of_an_existing_database(sqlite_engine) -> None:
+    from alembic import command
+    from alembic.config import Config
+
+    ids = stored(sqlite_engine)
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    with sqlite_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0006")
+    with sqlite_engine.connect() as connection:
+        assert not search_index.exists(connection)
+    assert search(sqlite_engine, '"nie dziala"') == [TEXTS[0]]  # no index: the old path
+    with sqlite_engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+    with sqlite_engine.connect() as connection:
+        assert search_index.consistent(connection)
+        bodies = dict(connection.exec_driver_sql(f"SELECT rowid, body FROM {search_index.TABLE}").all())
+    assert bodies[ids[0]] == "acme nie dziala" and len(bodies) == len(TEXTS)
+
+
+def test_postgres_has_no_index_and_every_writer_is_a_no_op(engine) -> None:
+    if engine.dialect.name == "sqlite":
+        pytest.skip("PostgreSQL only")
+    ids = stored(engine)
+    with engine.begin() as connection:
+        search_index.add(connection, [10**9], ["x"])
+        search_index.replace(connection, {ids[0]: "y"})
+        search_index.remove(connection, ids[:1])
+        search_index.purge(connection)
+        assert search_index.rebuild(connection) == 0
+        assert not search_index.exists(connection) and search_index.consistent(connection)
+
+
+# --- the pages: the same answers with and without the index ------------------------------------
+
+QUERIES = ["acme", '"nie działa" OR delivery*', "dział* OR dziala*", "acme -spam lang:pl",
+           '"acme shop" OR volta', "kawka (latte OR cappuccino)", "lang:pl acme*", "NOT acme volta",
+           "refund OR zwrot OR remboursement OR rimborso", "doesn't OR c’est OR n'est", "λειτουργ* OR straße",
+           "#acme OR @volta*"]
+RARE = "zamówienie*"
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The dashboard tests' demo data set (3,000 mentions), indexed."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('fts') / 'demo.db'}"
+    seed_database(url)
+    engine = make_engine(url)
+    with engine.begin() as connection:
+        search_index.rebuild(connection)  # a no-op's worth of work once ingest indexes by itself
+    yield engine
+    engine.dispose()
+
+
+def _pages(engine, filters: Filters) -> dict[str, object]:
+    seen = overview(engine, filters, TZ)
+    return {"overview": (seen.total, seen.pending, seen.timeline, seen.by_source, seen.by_lang, seen.by_brand),
+            "authors": top_authors(engine, filters).rows(),
+            "latest": latest_mentions(engine, filters).rows(),  # scans the whole period: see the next test
+            "search": mentions_frame(engine, query=filters.query).rows()}
+
+
+def _same(left: object, right: object) -> bool:
+    """Equal values; the overview's breakdowns in any row order (ties are unordered there)."""
+    if isinstance(left, pl.DataFrame):
+        return left.sort(left.columns).equals(right.sort(right.columns))
+    if isinstance(left, tuple):
+        return all(_same(a, b) for a, b in zip(left, right, strict=True))
+    return left == right
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_pages_show_the_same_with_and_without_the_index(demo, monkeypatch, query) -> None:
+    filters = replace(default_filters(demo, weeks=8), query=query)
+    narrowed = candidate_ids(demo, query)
+    with_index = _pages(demo, filters)
+    monkeypatch.setattr(search_index, "candidates", lambda connection, query: None)
+    without = _pages(demo, filters)
+    assert with_index.keys() == without.keys()
+    for name in with_index:
+        assert _same(with_index[name], without[name]), name
+    assert with_index["search"], "the query finds something"
+    assert narrowed is not None and len(narrowed) < 3000, "the index really narrowed"
+
+
+def test_a_rare_query_fills_the_latest_list(demo, monkeypatch) -> None:
+    filters = replace(default_filters(demo, weeks=8), query=RARE)
+    everything = mentions_frame(demo, ("created_at",), query=filters.query, since=filters.since,
+                                until=filters.until)
+    newest = everything["created_at"].sort(descending=True).head(20).to_list()
+    latest = latest_mentions(demo, filters, limit=20, scan=50)
+    assert len(newest) == 20 and latest["created_at"].to_list() == newest
+    monkeypatch.setattr(search_index, "candidates", lambda connection, query: None)
+    assert latest_mentions(demo, filters, limit=20, scan=50).height < 20  # what it showed before
+
+
+def test_a_refused_expression_falls_back_with_a_warning(demo, monkeypatch, caplog) -> None:
+    filters = replace(default_filters(demo), query="acme")
+    expected = overview(demo, filters, TZ).total
+    monkeypatch.setattr(search_index, "query_expression", lambda query: '"unclosed')
+    with caplog.at_level(logging.WARNING, logger="monitor.search_index"):
+        assert overview(demo, filters, TZ).total == expected
+    assert "refused" in caplog.text
+
+
+def test_cli_search_count_is_unchanged(tmp_path, capsys, monkeypatch) -> None:
+    monkeypatch.delenv("NASLUCH_DB", raising=False)
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    seed_database(db, mentions=600)
+    engine = make_engine(db)
+    with engine.begin() as connection:
+        search_index.rebuild(connection)
+    engine.dispose()
+
+    def count(query: str) -> int:
+        assert main(["--config", "config.yaml", "--db", db, "search", query, "--count", "--json"]) == 0
+        return json.loads(capsys.readouterr().out)["count"]
+
+    narrowed = {query: count(query) for query in QUERIES[:4]}
+    monkeypatch.setattr(search_index, "candidates", lambda connection, query: None)
+    assert {query: count(query) for query in QUERIES[:4]} == narrowed
+    assert narrowed["acme"] > 0
