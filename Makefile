@@ -35,8 +35,8 @@ bench: install
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/sentiment.py
 
-# Retrain the shipped sentiment adapter and head (about 50 minutes on 2 cores); commit the
-# files it writes to sentiment/artifacts/.
+# Retrain the shipped sentiment adapter and head; commit the files it writes to
+# sentiment/artifacts/.
 # The shipped adapter's recipe: one epoch from scratch, then a warm restart at a lower rate
 # (about 20 minutes per epoch on one quiet core; metrics land in sentiment/artifacts/metrics.json).
 model: install

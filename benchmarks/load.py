@@ -25,9 +25,9 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor import inbox, rollups  # noqa: E402
+from monitor import inbox, rollups, search_index  # noqa: E402
 from monitor.config import build  # noqa: E402
-from monitor.db import make_engine  # noqa: E402
+from monitor.db import make_engine, upgrade  # noqa: E402
 from monitor.demo_setup import DEMO_BRANDS  # noqa: E402
 from monitor.privacy import delete_mentions  # noqa: E402
 from monitor.query import BrandMatcher  # noqa: E402
@@ -45,6 +45,10 @@ def prepare(path: Path, count: int) -> None:
     """Build the 1M database once; later runs only remove the previous run's live mentions."""
     engine = make_engine(f"sqlite:///{path}")
     if path.exists():
+        upgrade(engine)  # a database from an older run gets the newer tables and their backfill
+        with engine.begin() as connection:
+            if not search_index.consistent(connection):
+                search_index.rebuild(connection)
         with engine.begin() as connection:
             mention = sa.table("mention", sa.column("id"), sa.column("external_id"))
             live = list(connection.execute(sa.select(mention.c.id).where(mention.c.external_id.like(LIVE + "%")))

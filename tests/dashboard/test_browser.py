@@ -125,3 +125,16 @@ def test_untrusted_text_renders_as_characters(server, page) -> None:
     cells = page.locator('[data-testid="stDataFrame"] [role="gridcell"]').all_inner_texts()
     assert any(XSS in text for text in grid_text + cells), "the XSS string is not shown as text"
     assert page.dialogs == []
+
+
+def test_a_text_query_narrows_the_overview(server, page) -> None:
+    """Typing a query in the sidebar (the full-text index's path) redraws the chart, without error."""
+    page.goto(f"{server}/")
+    _settle(page)
+    before = _chart_png(page)
+    box = page.locator('[data-testid="stSidebar"]').get_by_label("Query", exact=True)
+    box.fill('"nie dziala" OR delivery*')
+    box.press("Enter")
+    _settle(page)
+    _no_exception(page, "overview, text query")
+    assert _chart_png(page) != before
