@@ -117,7 +117,9 @@ def _cells_of(connection: sa.Connection, ids: Iterable[int]) -> Counter[Cell]:
 def _upsert_into(connection: sa.Connection, table: sa.Table, key: Sequence[str], cells: Mapping[tuple, int]) -> None:
     """Add counts to cells with one prepared upsert run for all of them (driver `executemany`:
     per-row statement building in SQLAlchemy cost more than the upsert itself)."""
-    rows = [(*cell, count) for cell, count in cells.items() if count]
+    # Sorted, so concurrent writers lock cells in one order: PostgreSQL would otherwise detect a
+    # deadlock when two workers' batches touch the same cells in different orders.
+    rows = sorted((*cell, count) for cell, count in cells.items() if count)
     if not rows:
         return
     mark = "%s" if connection.dialect.name == "postgresql" else "?"

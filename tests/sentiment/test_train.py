@@ -47,9 +47,9 @@ def test_fit_head_folds_scaler():
 
 
 @pytest.mark.slow
-def test_train_head_with_corrections_keeps_old_head(tmp_path, monkeypatch, cache_dir):
+def test_train_head_with_corrections_keeps_old_head(tmp_path, monkeypatch, cache_dir, shared_data):
     """On a small stand-in for the shipped data, a new head is stored beside the old one and
-    becomes current only if it is not worse on held-out data."""
+    becomes current only if it is not worse on held-out data. (UMSAB is read from shared/data.)"""
     small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
