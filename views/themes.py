@@ -16,9 +16,8 @@ def scorer():
     """The sentiment model's scorer, or the reason it cannot be loaded (shown on the page)."""
     try:
         from sentiment.model import load_scorer
-        from sentiment.settings import SentimentSettings
 
-        return load_scorer(SentimentSettings(**config().settings.sentiment))
+        return load_scorer(config().settings.sentiment)  # typed settings, validated at load
     except Exception as error:  # noqa: BLE001  (any failure means: no themes, say why)
         return f"{type(error).__name__}: {error}"
 

@@ -59,7 +59,26 @@ def test_a_bad_query_is_explained_not_used(app: AppTest) -> None:
 def test_themes_say_when_the_model_is_missing(app: AppTest) -> None:
     app.run()
     app.switch_page("views/themes.py").run()
-    assert any("sentiment model" in w.value for w in app.warning)
+    assert any("sentiment model" in w.value and "no-such-model" in w.value for w in app.warning), \
+        [w.value for w in app.warning]
+
+
+@pytest.mark.slow
+def test_themes_group_complaints_with_the_configured_model(seeded, tmp_path, monkeypatch, cache_dir) -> None:
+    """With the built-in model available the page groups the negative mentions (no warning)."""
+    url, _ = seeded
+    config = tmp_path / "config.yaml"
+    config.write_text(CONFIG + f"sentiment: {{cache_dir: '{cache_dir}', onnx: false}}\n", encoding="utf-8")
+    monkeypatch.setenv("NASLUCH_DB", url)
+    monkeypatch.setenv("NASLUCH_CONFIG", str(config))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.chdir(ROOT)
+    app = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=240)
+    app.run()
+    app.switch_page("views/themes.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert not app.warning, [w.value for w in app.warning]
+    assert app.dataframe, "no themes table"
 
 
 def test_staffing_explains_its_assumptions(app: AppTest) -> None:
