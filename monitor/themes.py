@@ -17,6 +17,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from functools import cache
 
 import numpy as np
 import polars as pl
@@ -26,6 +27,8 @@ from sqlalchemy import Engine
 from monitor import search_index
 from monitor.analytics import MENTION, Filters, _mention_where
 from monitor.queries import filter_query
+from monitor.textnorm import fold
+from monitor.values import utc
 
 Embed = Callable[[list[str]], np.ndarray]
 WORD = re.compile(r"[^\W\d_][^\W_]{2,}", re.UNICODE)
@@ -39,17 +42,39 @@ class Themes:
     weekly: pl.DataFrame     # week, theme, name, mentions
 
 
-def negative_sample(engine: Engine, filters: Filters, limit: int = 600) -> pl.DataFrame:
-    """The newest negative mentions of the period that pass the filters (the text query too)."""
-    negative = replace(filters, sentiments=("negative",))
+SAMPLE_SCHEMA = {name: pl.Utf8 for name in SAMPLE_COLUMNS} | {"id": pl.Int64, "created_at": pl.Datetime("us", "UTC")}
+WEEK = timedelta(days=7)
+TICK = timedelta(microseconds=1)
+
+
+def _newest_negative(connection: sa.Connection, negative: Filters, since, until, limit: int) -> pl.DataFrame:
+    """The newest `limit` negative mentions in [since, until) that pass the filters (with a text
+    query: the newest of the index's candidates, then matched exactly)."""
     statement = sa.select(*(MENTION.c[c] for c in SAMPLE_COLUMNS)).order_by(MENTION.c.created_at.desc())
-    statement = _mention_where(statement, negative, filters.since, filters.until)
-    statement = statement.limit(limit * 10 if filters.query else limit)
-    with engine.connect() as connection:  # with a query: the newest of the index's candidates
-        _, rows = search_index.fetch(connection, statement, filters.query, MENTION.c.id)
-    schema = {name: pl.Utf8 for name in SAMPLE_COLUMNS} | {"id": pl.Int64, "created_at": pl.Datetime("us", "UTC")}
-    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
-    return (filter_query(frame, filters.query) if filters.query else frame).head(limit)
+    statement = _mention_where(statement, negative, since, until)
+    statement = statement.limit(limit * 10 if negative.query else limit)
+    _, rows = search_index.fetch(connection, statement, negative.query, MENTION.c.id)
+    frame = pl.DataFrame(rows, schema=SAMPLE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=SAMPLE_SCHEMA)
+    return (filter_query(frame, negative.query) if negative.query else frame).head(limit)
+
+
+def negative_sample(engine: Engine, filters: Filters, limit: int = 600) -> pl.DataFrame:
+    """Negative mentions of the period that pass the filters (the text query too): the newest of
+    the last 7 days and of the 7 days before, half each (the rest from the other week when one
+    has fewer), so "this week against last week" compares two real samples. The weeks end at
+    the newest negative mention, as `themes` counts them."""
+    negative = replace(filters, sentiments=("negative",))
+    with engine.connect() as connection:
+        newest = connection.execute(_mention_where(sa.select(sa.func.max(MENTION.c.created_at)), negative,
+                                                   filters.since, filters.until)).scalar()
+        if newest is None:
+            return pl.DataFrame(schema=SAMPLE_SCHEMA)
+        newest = utc(newest)
+        bounds = [(newest - WEEK + TICK, newest + TICK), (newest - 2 * WEEK + TICK, newest - WEEK + TICK)]
+        parts = [_newest_negative(connection, negative, max(low, filters.since) if filters.since else low,
+                                  high, limit) for low, high in bounds]
+    this_week = min(parts[0].height, max(limit // 2, limit - parts[1].height))
+    return pl.concat([parts[0].head(this_week), parts[1].head(limit - this_week)])
 
 
 def cluster(vectors: np.ndarray, max_themes: int = 10, seed: int = 0) -> np.ndarray:
@@ -77,9 +102,21 @@ def _by_size(labels: np.ndarray) -> np.ndarray:
 
 
 def tokens(text: str, stop: frozenset[str] = frozenset()) -> list[str]:
-    """Lower-case words of three letters or more; handles, links and numbers left out."""
+    """Lower-case words of three letters or more; handles, links and numbers left out. A word is
+    a stop word if it or its folded form ("juz" for "już", "ηταν" for "ήταν") is in `stop`."""
     text = re.sub(r"https?://\S+|[@#]\w+", " ", text)
-    return [word for word in (w.lower() for w in WORD.findall(text)) if word not in stop]
+    return [word for word in (w.lower() for w in WORD.findall(text)) if word not in stop and fold(word) not in stop]
+
+
+@cache
+def language_stop_words(lang: str) -> frozenset[str]:
+    """The everyday words of a language (stopwords-iso lists, for the 50-odd languages it has),
+    folded as queries fold text; empty for a language it does not know."""
+    import stopwordsiso
+
+    if not lang or not stopwordsiso.has_lang(lang):
+        return frozenset()
+    return frozenset(fold(word) for word in stopwordsiso.stopwords(lang))
 
 
 def distinctive_words(texts: Sequence[str], labels: Sequence[int], stop: frozenset[str] = frozenset(),
@@ -140,7 +177,8 @@ def _names(sample: pl.DataFrame, stop: frozenset[str]) -> pl.DataFrame:
         subset = sample.filter(pl.col("lang").fill_null("?") == lang)
         texts = subset["text"].to_list()
         themes_of = subset["theme"].to_list()
-        words = distinctive_words(texts, themes_of, stop | common_words(texts, themes_of), top=3)
+        everyday = common_words(texts, themes_of) | language_stop_words(lang)
+        words = distinctive_words(texts, themes_of, stop | everyday, top=3)
         sizes = Counter(subset["theme"].to_list())
         for label, found in words.items():
             if found:

@@ -52,7 +52,8 @@ def render() -> None:
     st.title("Complaint themes")
     if no_data():
         return
-    size = st.slider("Negative mentions to group (the newest ones)", 100, 2000, 400, 100, key="themes_size")
+    size = st.slider("Negative mentions to group (the newest, half from the last 7 days, half from the 7 before)",
+                     100, 2000, 400, 100, key="themes_size")
     chosen = filters()
     sample = _sample(chosen, size)
     if sample.is_empty():

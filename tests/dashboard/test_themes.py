@@ -108,3 +108,45 @@ def test_negative_sample_finds_a_rare_query_beyond_the_newest_rows(sqlite_engine
         assert connection.execute(sa.select(sa.func.count()).select_from(tables.Mention.__table__)).scalar() == 123
     found = negative_sample(sqlite_engine, Filters(query='"terminal platniczy"'), limit=5)
     assert sorted(found["text"].to_list()) == [f"Terminal płatniczy nie działa ({i})" for i in range(3)]
+
+
+def test_theme_names_skip_each_languages_everyday_words() -> None:
+    """"już" and "raz" (Polish), "ήταν" (Greek, written with or without its accent) are in one
+    theme's every mention, yet the name says what the problem is."""
+    from monitor.themes import _names
+
+    rows = [(0, "pl", f"Już drugi raz paczka uszkodzona, zwrot {i}") for i in range(6)]
+    rows += [(0, "el", f"Ήταν πάλι σπασμένο το δέμα {i}") for i in range(3)] + [(0, "el", "Ηταν σπασμένο δέμα")]
+    rows += [(1, "pl", f"Faktura ma złą kwotę {i}") for i in range(6)]
+    sample = pl.DataFrame(rows, schema={"theme": pl.Int64, "lang": pl.Utf8, "text": pl.Utf8}, orient="row")
+    sample = sample.with_columns(pl.lit("Acme").alias("brand"))
+    named = {row["theme"]: row for row in _names(sample, frozenset()).iter_rows(named=True)}
+    words = named[0]["words_by_lang"]
+    assert "paczka" in named[0]["name"] and "δέμα" in words
+    assert not {"już", "raz", "ήταν", "ηταν"} & set(words.replace(";", ",").replace(":", ",").replace(" ", "").split(","))
+
+
+def test_negative_sample_takes_this_week_and_last_week_alike(sqlite_engine) -> None:
+    """Half the sample from each of the two weeks ending at the newest complaint, the rest from
+    the other week when one is short; older and positive mentions are not sampled."""
+    from monitor import rollups
+    from monitor.analytics import Filters
+    from monitor.store import ingest
+    from monitor.themes import negative_sample
+    from monitor.values import Author, Mention
+
+    def post(key: str, age: timedelta) -> Mention:
+        return Mention(source="x", external_id=key, author=Author(key), created_at=END - age,
+                       text=f"paczka nie doszła {key}", lang="pl", brand="Acme")
+
+    posts = [post(f"this{i}", timedelta(hours=i)) for i in range(30)]
+    posts += [post(f"last{i}", timedelta(days=8, hours=i)) for i in range(3)]
+    posts += [post(f"old{i}", timedelta(days=20, hours=i)) for i in range(5)]
+    ids = ingest(sqlite_engine, posts + [post("happy", timedelta(hours=1, minutes=5))]).inserted_ids
+    with sqlite_engine.begin() as connection:
+        rollups.rescored(connection, {i: "negative" for i in ids[:-1]} | {ids[-1]: "positive"})
+    sample = negative_sample(sqlite_engine, Filters(), limit=10)
+    keys = [text.split()[-1] for text in sample["text"].to_list()]
+    assert keys == [f"this{i}" for i in range(7)] + ["last0", "last1", "last2"]  # 3 last week: 7 this
+    sample = negative_sample(sqlite_engine, Filters(), limit=4)
+    assert [text.split()[-1] for text in sample["text"].to_list()] == ["this0", "this1", "last0", "last1"]
