@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from monitor import search_index, tables
 from monitor.queries import filter_query
-from monitor.rollups import BRAND_KEY, KEY, hour_of, pieces
+from monitor.rollups import KEY, hour_of, pieces
 
 log = logging.getLogger(__name__)
 ROLLUP = tables.MentionRollup.__table__

@@ -63,12 +63,11 @@ def mentions_frame(engine: Engine, columns: tuple[str, ...] = MENTION_COLUMNS, *
     if brand:
         statement = statement.where(MENTION.c.brand == brand)
     statement = statement.order_by(MENTION.c.created_at, MENTION.c.id)
-    if query:  # on SQLite, only the full-text index's candidates are read
-        with engine.connect() as connection:
-            names, rows = search_index.fetch(connection, statement, query, MENTION.c.id)
-        frame = filter_query(as_frame(names, rows), query)
-    else:
-        frame = read_frame(engine, statement)
+    with engine.connect() as connection:  # with a query, on SQLite: the full-text index's candidates
+        names, rows = search_index.fetch(connection, statement, query, MENTION.c.id)
+    frame = as_frame(names, rows)
+    if query:
+        frame = filter_query(frame, query)
     return frame.select([name for name in ordered if name in columns])
 
 
