@@ -17,14 +17,14 @@ matches them (or keeps them all when `brand` is set).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
-import httpx
 from pydantic import SecretStr
 
-from collectors.base import OVERLAP, Collector, Fetched, parse_time
-from collectors.graph import Graph, GraphId, GraphSettings, iso, now, unix, window_start
+from collectors.base import OVERLAP, parse_time
+from collectors.graph import GraphCollector, GraphId, GraphSettings, unix
 from collectors.http import map_items
 from monitor.values import Author, Mention, ThreadSnapshot
 
@@ -45,27 +45,19 @@ class FacebookSettings(GraphSettings):
     required_secrets = ("page_access_token",)
 
 
-class FacebookCollector(Collector):
+class FacebookCollector(GraphCollector):
     type = "facebook"
     Settings = FacebookSettings
     settings: FacebookSettings
+    token_field = "page_access_token"
 
-    def __init__(self, settings: FacebookSettings, client: httpx.Client) -> None:
-        super().__init__(settings, client)
-        self.graph = Graph(client, settings, settings.page_access_token)
-
-    def fetch(self, cursor: dict[str, Any], terms: list[str]) -> Fetched:
-        started = now()
-        since = window_start(cursor, self.settings, started)
-        threads: list[ThreadSnapshot] = []
-        found: dict[str, Mention] = {}
+    def _window(self, since: datetime, threads: list[ThreadSnapshot]) -> Iterator[Mention]:
         params = {"fields": FEED_FIELDS, "since": unix(since), "limit": 25}
         for page in self.graph.pages(f"{self.settings.page_id}/feed", params, self.settings.max_pages):
             for mentions in map_items(page, lambda post: self._post(post, since, threads), "Facebook post"):
-                found.update((m.external_id, m) for m in mentions)
+                yield from mentions
         if self.settings.tagged:
-            found.update((m.external_id, m) for m in self._tagged(since))
-        return Fetched(list(found.values()), {"read_until": iso(started)}, threads)
+            yield from self._tagged(since)
 
     def _ours(self, item: dict[str, Any]) -> bool:
         """The page's own posts and replies are the brand speaking, not a mention."""

@@ -18,18 +18,20 @@ import hashlib
 import hmac
 import json
 import logging
-from collections.abc import Iterator
+import abc
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import Annotated, Any
+from typing import Annotated, Any, ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from pydantic import BeforeValidator, Field, SecretStr
 
-from collectors.base import OVERLAP, Every, SourceSettings, parse_time, secret
+from collectors.base import OVERLAP, Collector, Every, Fetched, SourceSettings, parse_time, secret
 from collectors.errors import AuthFailed, CollectorError, ParseError, RateLimited
 from collectors.http import expect, json_body, send
+from monitor.values import Mention, ThreadSnapshot
 
 log = logging.getLogger(__name__)
 
@@ -273,3 +275,28 @@ def window_start(cursor: dict[str, Any], settings: GraphSettings, started: datet
 
 def iso(moment: datetime) -> str:
     return moment.isoformat().replace("+00:00", "Z")
+
+
+class GraphCollector(Collector):
+    """What the Facebook Page and Instagram collectors share: a `Graph` client holding the
+    source's token (`token_field` names the setting), and a round that re-reads the lookback
+    window (`_window`, the network's part), keeps each mention once (the last read wins) with the
+    thread snapshots, and resumes from when the round started."""
+
+    token_field: ClassVar[str]
+    settings: GraphSettings
+
+    def __init__(self, settings: GraphSettings, client: httpx.Client) -> None:
+        super().__init__(settings, client)
+        self.graph = Graph(client, settings, getattr(settings, self.token_field))
+
+    def fetch(self, cursor: dict[str, Any], terms: list[str]) -> Fetched:
+        started = now()
+        since = window_start(cursor, self.settings, started)
+        threads: list[ThreadSnapshot] = []
+        found = {mention.external_id: mention for mention in self._window(since, threads)}
+        return Fetched(list(found.values()), {"read_until": iso(started)}, threads)
+
+    @abc.abstractmethod
+    def _window(self, since: datetime, threads: list[ThreadSnapshot]) -> Iterable[Mention]:
+        """Every mention of the window, appending a snapshot for each thread read in full."""

@@ -12,14 +12,14 @@ account on media it does not own. Meta exposes those only through the `mentions`
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Any, Literal
 
-import httpx
 from pydantic import SecretStr
 
-from collectors.base import OVERLAP, Collector, Fetched, parse_time
-from collectors.graph import Graph, GraphId, GraphSettings, iso, now, unix, window_start
+from collectors.base import OVERLAP, parse_time
+from collectors.graph import GraphCollector, GraphId, GraphSettings, unix
 from collectors.http import map_items
 from monitor.values import Author, Mention, ThreadSnapshot
 
@@ -41,30 +41,22 @@ class InstagramSettings(GraphSettings):
     required_secrets = ("access_token",)
 
 
-class InstagramCollector(Collector):
+class InstagramCollector(GraphCollector):
     type = "instagram"
     Settings = InstagramSettings
     settings: InstagramSettings
+    token_field = "access_token"
 
-    def __init__(self, settings: InstagramSettings, client: httpx.Client) -> None:
-        super().__init__(settings, client)
-        self.graph = Graph(client, settings, settings.access_token)
-
-    def fetch(self, cursor: dict[str, Any], terms: list[str]) -> Fetched:
-        started = now()
-        since = window_start(cursor, self.settings, started)
-        threads: list[ThreadSnapshot] = []
-        found: dict[str, Mention] = {}
+    def _window(self, since: datetime, threads: list[ThreadSnapshot]) -> Iterator[Mention]:
         params = {"fields": FEED_FIELDS, "since": unix(since), "limit": 25}
         for page in self.graph.pages(f"{self.settings.ig_user_id}/media", params, self.settings.max_pages):
             recent = [media for media in page if _time(media) >= since - OVERLAP]
             for mentions in map_items(recent, lambda media: self._media(media, threads), "Instagram media"):
-                found.update((m.external_id, m) for m in mentions)
+                yield from mentions
             if len(recent) < len(page):
                 break  # newest first: the rest is older than the window
         if self.settings.tags:
-            found.update((m.external_id, m) for m in self._tagged(since))
-        return Fetched(list(found.values()), {"read_until": iso(started)}, threads)
+            yield from self._tagged(since)
 
     def _ours(self, comment: dict[str, Any]) -> bool:
         """The account's own replies are the brand speaking, not a mention."""

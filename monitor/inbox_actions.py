@@ -196,10 +196,10 @@ def fill_placeholders(text: str, *, author_name: str | None, author_handle: str,
     return text
 
 
-def reply_target(engine: Engine, mention_id: int) -> tuple[ReplyTarget, str | None]:
-    """The stored post a reply would answer, and its brand."""
+def target_with(engine: Engine, mention_id: int, *extra: sa.Column) -> tuple[ReplyTarget, tuple]:
+    """The stored post a reply or a moderation action acts on, and the `extra` columns' values."""
     query = (sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.author_handle, MENTION.c.author_name,
-                       MENTION.c.url, MENTION.c.lang, MENTION.c.brand, CONVERSATION.c.root_key)
+                       MENTION.c.url, MENTION.c.lang, CONVERSATION.c.root_key, *extra)
              .join(CONVERSATION, CONVERSATION.c.id == MENTION.c.conversation_id, isouter=True)
              .where(MENTION.c.id == mention_id))
     with engine.connect() as connection:
@@ -207,7 +207,13 @@ def reply_target(engine: Engine, mention_id: int) -> tuple[ReplyTarget, str | No
     if row is None:
         raise LookupError(f"no mention with id {mention_id}")
     return ReplyTarget(row.source, row.external_id, row.author_handle, row.url, row.author_name, row.root_key,
-                       row.lang), row.brand
+                       row.lang), tuple(row[7:])
+
+
+def reply_target(engine: Engine, mention_id: int) -> tuple[ReplyTarget, str | None]:
+    """The stored post a reply would answer, and its brand."""
+    target, (brand,) = target_with(engine, mention_id, MENTION.c.brand)
+    return target, brand
 
 
 def compose(engine: Engine, mention_id: int, text: str, agent: str) -> str:

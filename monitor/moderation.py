@@ -18,12 +18,12 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from monitor import tables
+from monitor.inbox_actions import target_with
 from monitor.outbox import audit
 from responders import ReplyTarget, Responder, SendResult, responder_for
 
 log = logging.getLogger(__name__)
 MENTION = tables.Mention.__table__
-CONVERSATION = tables.Conversation.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,17 +69,8 @@ def set_hidden(engine: Engine, mention_id: int, hidden: bool, actor: str, respon
 
 
 def _target(engine: Engine, mention_id: int) -> tuple[ReplyTarget, bool]:
-    query = (sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.author_handle, MENTION.c.url,
-                       MENTION.c.author_name, MENTION.c.lang, MENTION.c.hidden, CONVERSATION.c.root_key)
-             .join(CONVERSATION, CONVERSATION.c.id == MENTION.c.conversation_id, isouter=True)
-             .where(MENTION.c.id == mention_id))
-    with engine.connect() as connection:
-        row = connection.execute(query).first()
-    if row is None:
-        raise LookupError(f"no mention with id {mention_id}")
-    target = ReplyTarget(source=row.source, external_id=row.external_id, author_handle=row.author_handle,
-                         url=row.url, author_name=row.author_name, root_key=row.root_key, lang=row.lang)
-    return target, bool(row.hidden)
+    target, (hidden,) = target_with(engine, mention_id, MENTION.c.hidden)
+    return target, bool(hidden)
 
 
 def marks(engine: Engine, mention_ids: Sequence[int]) -> dict[int, dict[str, Any]]:

@@ -24,7 +24,6 @@ TOKEN = "EAAFAKEPAGETOKEN0000"
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("collectors.graph.now", lambda: NOW)
-    monkeypatch.setattr("collectors.facebook.now", lambda: NOW)
 
 
 def make_with(**extra):

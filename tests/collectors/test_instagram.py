@@ -23,7 +23,6 @@ NOW = datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc)
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("collectors.graph.now", lambda: NOW)
-    monkeypatch.setattr("collectors.instagram.now", lambda: NOW)
 
 
 def make_with(**extra):
