@@ -40,8 +40,8 @@ bench: install
 # The shipped adapter's recipe: one epoch from scratch, then a warm restart at a lower rate
 # (about 20 minutes per epoch on one quiet core; metrics land in sentiment/artifacts/metrics.json).
 model: install
-	$(BIN)/python -m sentiment.train --threads 1
-	$(BIN)/python -m sentiment.train --threads 1 --resume sentiment/artifacts --lr 3e-4
+	$(BIN)/python -m sentiment.train --method lora --threads 1
+	$(BIN)/python -m sentiment.train --method lora --threads 1 --resume sentiment/artifacts --lr 3e-4
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -64,21 +64,46 @@ def load_umsab(split: str, root: Path | None = None,
     return examples
 
 
+DEV_EVERY = 10
+
+
+def split_dev(examples: list[Example]) -> tuple[list[Example], list[Example]]:
+    """UMSAB train as (trained on, dev): every 10th tweet of each language is dev, for choosing a
+    recipe without touching the validation split that is reported."""
+    seen: dict[str | None, int] = {}
+    train, dev = [], []
+    for example in examples:
+        position = seen[example.lang] = seen.get(example.lang, -1) + 1
+        (dev if position % DEV_EVERY == DEV_EVERY - 1 else train).append(example)
+    return train, dev
+
+
 def is_held_out(example_id: str) -> bool:
     return int(example_id[1:]) % 2 == 1
 
 
+def is_dev(example_id: str) -> bool:
+    """Training concepts set aside for choosing a recipe (`--hold-out-dev`): every fifth even id."""
+    return int(example_id[1:]) % 10 == 0
+
+
+CARE_PARTS = {"all": lambda i: True, "test": is_held_out, "train": lambda i: not is_held_out(i),
+              "dev": lambda i: not is_held_out(i) and is_dev(i),
+              "train-dev": lambda i: not is_held_out(i) and not is_dev(i)}
+
+
 def load_care(part: str = "all", directory: Path | None = None) -> list[Example]:
-    """Our care sentences; `part` is "train", "test" (held out) or "all"."""
-    if part not in ("train", "test", "all"):
-        raise ValueError("part must be train, test or all")
+    """Our care sentences; `part` is "train", "test" (held out) or "all"; "dev" is the part of
+    train set aside by `is_dev`, "train-dev" the rest of train."""
+    if part not in CARE_PARTS:
+        raise ValueError(f"part must be one of {', '.join(CARE_PARTS)}")
+    keep = CARE_PARTS[part]
     examples = []
     for path in sorted((directory or data_dir()).glob("care_*.tsv")):
         lang = path.stem.removeprefix("care_")
         with path.open(encoding="utf-8", newline="") as fh:
             for row in csv.DictReader(fh, delimiter="\t"):
-                held_out = is_held_out(row["id"])
-                if part == "all" or held_out == (part == "test"):
+                if keep(row["id"]):
                     examples.append(Example(row["text"], row["label"], lang, f"care-{part}"))
     return examples
 

@@ -26,10 +26,23 @@ def artifacts_dir() -> Path:
     return Path(str(resources.files("sentiment").joinpath("artifacts")))
 
 
+def tuned_file(directory: Path | None = None) -> Path | None:
+    """What changes the base encoder in `directory`: a full fine-tune's delta or a LoRA adapter
+    (None: the encoder as converted)."""
+    from .delta import DELTA_FILE
+
+    for name in (DELTA_FILE, ADAPTER_FILE):
+        path = (directory or artifacts_dir()) / name
+        if path.exists():
+            return path
+    return None
+
+
 def adapter_fingerprint(directory: Path | None = None) -> str:
-    """Short hash of the shipped LoRA adapter ("" without one): heads are tied to it."""
-    path = (directory or artifacts_dir()) / ADAPTER_FILE
-    if not path.exists():
+    """Short hash of the shipped encoder change, delta or adapter ("" without one): heads are
+    tied to it."""
+    path = tuned_file(directory)
+    if path is None:
         return ""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 

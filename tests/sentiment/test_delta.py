@@ -1,0 +1,70 @@
+"""The full fine-tune ships as int8 deltas over the base: they must rebuild the trained encoder,
+leave the frozen word embeddings alone and refuse a file that does not fit."""
+import pytest
+import torch
+from transformers import BertConfig, BertModel
+
+from sentiment import delta
+
+
+def tiny(seed: int) -> BertModel:
+    torch.manual_seed(seed)
+    config = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=32, max_position_embeddings=24)
+    return BertModel(config, add_pooling_layer=False).eval()
+
+
+def trained_copy(base: BertModel) -> BertModel:
+    model = tiny(0)
+    model.load_state_dict(base.state_dict())
+    with torch.no_grad():
+        for name, parameter in model.named_parameters():
+            if delta.trainable(name):
+                parameter.add_(0.02 * torch.randn_like(parameter))
+    return model
+
+
+def test_delta_rebuilds_the_trained_encoder_within_half_a_step(tmp_path):
+    base = tiny(0)
+    trained = trained_copy(base)
+    path = tmp_path / delta.DELTA_FILE
+    delta.save_delta(trained, base.state_dict(), path)
+    rebuilt = delta.apply_delta(tiny(0), path)
+    for name, value in trained.state_dict().items():
+        got = rebuilt.state_dict()[name]
+        if value.dim() == 2 and delta.trainable(name):
+            step = (value - base.state_dict()[name]).abs().amax(dim=1, keepdim=True) / 127
+            assert torch.all((got - value).abs() <= step / 2 + 1e-6), name
+        else:
+            assert torch.allclose(got, value, atol=1e-6), name
+    ids = torch.tensor([[1, 5, 7, 9, 2]])
+    with torch.no_grad():
+        target = trained(input_ids=ids).last_hidden_state
+        error = (rebuilt(input_ids=ids).last_hidden_state - target).abs().max()
+        moved = (tiny(0)(input_ids=ids).last_hidden_state - target).abs().max()
+    assert error < 0.05 * moved  # training moved the outputs; rounding the delta barely does
+
+
+def test_delta_holds_no_word_embeddings_and_int8_matrices(tmp_path):
+    base = tiny(0)
+    trained = trained_copy(base)
+    with torch.no_grad():  # even if they moved, the frozen embeddings are not shipped
+        trained.embeddings.word_embeddings.weight.add_(1.0)
+    tensors = delta.make_delta(trained.state_dict(), base.state_dict())
+    assert not any(name.startswith("embeddings.word_embeddings") for name in tensors)
+    matrices = [name for name in tensors if name.endswith(".q")]
+    assert matrices and all(tensors[name].dtype == torch.int8 for name in matrices)
+
+
+def test_delta_for_another_encoder_is_refused(tmp_path):
+    path = tmp_path / delta.DELTA_FILE
+    base = tiny(0)
+    delta.save_delta(trained_copy(base), base.state_dict(), path)
+    config = BertConfig(vocab_size=50, hidden_size=8, num_hidden_layers=2, num_attention_heads=2,
+                        intermediate_size=16, max_position_embeddings=24)
+    with pytest.raises(ValueError, match="shape"):
+        delta.apply_delta(BertModel(config, add_pooling_layer=False), path)
+    shallow = BertConfig(vocab_size=50, hidden_size=16, num_hidden_layers=1, num_attention_heads=2,
+                         intermediate_size=32, max_position_embeddings=24)
+    with pytest.raises(ValueError, match="does not have"):
+        delta.apply_delta(BertModel(shallow, add_pooling_layer=False), path)
