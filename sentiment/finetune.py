@@ -125,7 +125,7 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
 
-    def probs_of(examples) -> np.ndarray:
+    def logits_of(examples) -> np.ndarray:
         model.eval()
         texts = [QUERY_PREFIX + normalise(e.text) for e in examples]
         probs = []
@@ -141,12 +141,12 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     def dev_scores() -> dict:
         from .train import macro_f1_by_lang
 
-        scores = macro_f1_by_lang(list(dev), probs_of(dev))
+        scores = macro_f1_by_lang(list(dev), logits_of(dev))
         row = {"step": step, "macro_f1": scores, "mean": round(float(np.mean(list(scores.values()))), 2)}
         if care_dev:  # pooled over languages: ten dev complaints per language are too few alone
-            probs = probs_of(care_dev)
+            logits = logits_of(care_dev)
             negative = [i for i, e in enumerate(care_dev) if e.label == "negative"]
-            row["care_dev_negative_recall"] = round(100 * float(np.mean(probs[negative].argmax(1) == 0)), 2)
+            row["care_dev_negative_recall"] = round(100 * float(np.mean(logits[negative].argmax(1) == 0)), 2)
         return row
 
     model.train()
