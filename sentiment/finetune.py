@@ -109,9 +109,9 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
 
     care_dev = []
     if examples is None:
-        umsab, care = load_umsab("train"), load_care("train")
+        umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
         if hold_out_dev:
-            (umsab, dev), care, care_dev = split_dev(umsab), load_care("train-dev"), load_care("dev")
+            (umsab, dev), care_dev = split_dev(umsab), load_care("dev")
         examples = umsab + care * care_repeat
     ids = tokenizer([QUERY_PREFIX + normalise(e.text) for e in examples], truncation=True,
                     max_length=settings.max_length)["input_ids"]
