@@ -78,3 +78,44 @@ def apply_delta(model, path: Path):
 
 def fingerprint(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16] if path.exists() else ""
+
+
+def changes(path: Path) -> dict:
+    """The saved deltas as float tensors by parameter name (int8 rows times their scales)."""
+    from safetensors.torch import load_file
+
+    delta = load_file(str(path))
+    out = {}
+    for key in delta:
+        name, kind = key.rsplit(".", 1)
+        if kind == "q":
+            out[name] = delta[key].float() * delta[f"{name}.scale"][:, None]
+        elif kind == "d":
+            out[name] = delta[key].float()
+    return out
+
+
+def average_deltas(paths: list[Path], base_model, out: Path) -> None:
+    """A uniform "soup" of fine-tunes of the same base: the mean of their deltas, saved as one
+    delta over `base_model` (left unchanged)."""
+    import torch
+
+    if not paths:
+        raise ValueError("no deltas to average")
+    each = [changes(path) for path in paths]
+    names = set().union(*each)
+    base = {name: value for name, value in base_model.state_dict().items() if trainable(name)}
+    trained = {}
+    for name in sorted(names):
+        if name not in base:
+            raise ValueError(f"a delta for {name}, which the encoder does not have")
+        zero = torch.zeros_like(base[name], dtype=torch.float32)
+        mean = sum(d.get(name, zero) for d in each) / len(each)
+        trained[name] = base[name].float() + mean
+    delta = make_delta(trained, base)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    from safetensors.torch import save_file
+
+    save_file(delta, str(out), metadata={"format": "nasluch-int8-row-delta-v1",
+                                          "averaged": str(len(paths))})
+    out.chmod(0o644)

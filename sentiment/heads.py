@@ -53,11 +53,11 @@ class Head:
     bias: np.ndarray    # (3,)
     meta: dict = field(default_factory=dict)
 
+    def logits(self, features: np.ndarray) -> np.ndarray:
+        return features @ self.weight.T + self.bias
+
     def probs(self, features: np.ndarray) -> np.ndarray:
-        logits = features @ self.weight.T + self.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        exp = np.exp(logits)
-        return exp / exp.sum(axis=1, keepdims=True)
+        return softmax(self.logits(features))
 
     def save(self, path: Path) -> None:
         from safetensors.numpy import save_file
@@ -80,6 +80,12 @@ class Head:
         if meta.get("classes", ",".join(LABELS)) != ",".join(LABELS):
             raise ValueError(f"{path}: head classes {meta['classes']} are not {LABELS}")
         return cls(weight, bias, meta)
+
+
+def softmax(logits: np.ndarray) -> np.ndarray:
+    logits = logits - logits.max(axis=1, keepdims=True)
+    exp = np.exp(logits)
+    return exp / exp.sum(axis=1, keepdims=True)
 
 
 def heads_dir(cache_dir: str | Path | None = None) -> Path:

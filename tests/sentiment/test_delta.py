@@ -68,3 +68,30 @@ def test_delta_for_another_encoder_is_refused(tmp_path):
                          intermediate_size=32, max_position_embeddings=24)
     with pytest.raises(ValueError, match="does not have"):
         delta.apply_delta(BertModel(shallow, add_pooling_layer=False), path)
+
+
+def test_average_of_deltas_is_the_mean_of_the_trained_encoders(tmp_path):
+    """A soup of two fine-tunes: base + the averaged delta sits at the mean of their weights
+    (within the int8 steps of the inputs and of the output), and the base model is untouched."""
+    base = tiny(0)
+    before = {k: v.clone() for k, v in base.state_dict().items()}
+    first, second = trained_copy(base), trained_copy(base)  # the same start (tiny seeds 0)...
+    with torch.no_grad():  # ...then apart
+        for name, parameter in second.named_parameters():
+            if delta.trainable(name):
+                parameter.add_(0.02 * torch.randn_like(parameter))
+    for i, model in enumerate((first, second)):
+        delta.save_delta(model, base.state_dict(), tmp_path / f"{i}.safetensors")
+    delta.average_deltas([tmp_path / "0.safetensors", tmp_path / "1.safetensors"], base,
+                         tmp_path / "soup.safetensors")
+    assert all(torch.equal(v, before[k]) for k, v in base.state_dict().items())
+    soup = delta.apply_delta(tiny(0), tmp_path / "soup.safetensors").state_dict()
+    for name, value in first.state_dict().items():
+        if not delta.trainable(name):
+            continue
+        mean = (value + second.state_dict()[name]) / 2
+        assert torch.allclose(soup[name], mean, atol=2e-3), name
+        if value.dim() == 2:  # and not at either of them
+            assert not torch.allclose(soup[name], value, atol=2e-3), name
+    with pytest.raises(ValueError, match="no deltas"):
+        delta.average_deltas([], base, tmp_path / "none.safetensors")

@@ -169,3 +169,30 @@ def test_sortish_batches_cover_every_example_once_with_similar_lengths():
     assert sorted(flat) == list(range(500))
     spread = np.mean([max(lengths[i] for i in b) - min(lengths[i] for i in b) for b in batches])
     assert spread < 15  # shuffled batches of 10 random lengths would spread ~45
+
+
+def test_soup_averages_full_finetunes_into_one_model(tmp_path, cache_dir):
+    """Two seeds of the full method averaged: the head is the mean of theirs, the encoder's
+    sentence vectors sit near the mean of theirs (far from either), and a directory without a
+    full fine-tune is refused."""
+    from sentiment import finetune as ft
+    from sentiment.model import BuiltinBackend
+
+    settings = SentimentSettings(cache_dir=cache_dir, max_length=24, threads=1, onnx=False)
+    sources = [tmp_path / "s0", tmp_path / "s1"]
+    for seed, source in enumerate(sources):
+        ft.finetune(source, epochs=1, settings=settings, batch_size=3, method="full", seed=seed,
+                    examples=_tiny_examples(), lr=1e-3, head_lr=5e-2)
+    train.soup_artifacts(sources, tmp_path / "soup", settings)
+    loaded = [heads.Head.load(d / heads.HEAD_FILE) for d in (*sources, tmp_path / "soup")]
+    np.testing.assert_allclose(loaded[2].weight, (loaded[0].weight + loaded[1].weight) / 2,
+                               atol=1e-6)
+    assert loaded[2].meta["adapter"] == heads.adapter_fingerprint(tmp_path / "soup")
+    texts = ["Paczka nie dotarła", "Great service", "Il pacco arriva domani"]
+    vectors = [BuiltinBackend(settings, head_path=d / heads.HEAD_FILE, artifacts=d).features(texts)
+               for d in (*sources, tmp_path / "soup")]
+    mean = (vectors[0] + vectors[1]) / 2
+    apart = np.abs(vectors[0] - vectors[1]).max()
+    assert apart > 1e-3 and np.abs(vectors[2] - mean).max() < 0.25 * apart
+    with pytest.raises(FileNotFoundError, match="no full fine-tune"):
+        train.soup_artifacts([tmp_path / "missing"], tmp_path / "soup2", settings)

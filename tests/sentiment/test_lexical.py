@@ -1,0 +1,150 @@
+"""The character n-gram companion model and its blend into the head."""
+import numpy as np
+import pytest
+
+from sentiment import data, heads, lexical, train
+from sentiment.data import Example
+from sentiment.heads import softmax
+
+STEMS = {  # Polish, Romanian, Greek, Italian: inflected forms share character n-grams
+    "negative": ["okropna obsługa", "serviciu groaznic", "απαίσια εξυπηρέτηση", "servizio pessimo"],
+    "neutral": ["paczka jutro", "coletul mâine", "το δέμα αύριο", "il pacco domani"],
+    "positive": ["świetna obsługa", "serviciu excelent", "υπέροχη εξυπηρέτηση", "servizio ottimo"],
+}
+
+
+def examples(repeat: int = 3) -> list[Example]:
+    out = []
+    for label, phrases in STEMS.items():
+        for i in range(repeat):
+            out += [Example(f"{p} {'!' * i}", label) for p in phrases]
+    return out
+
+
+@pytest.fixture(scope="module")
+def model() -> lexical.LexicalModel:
+    return lexical.LexicalModel.fit(examples(), c=10.0)
+
+
+def test_fit_learns_inflected_forms_in_several_scripts(model):
+    unseen = ["okropnej obsługi", "groaznic!!", "απαίσιας", "ottima", "pessimi"]
+    log_probs = model.log_probs(unseen)
+    np.testing.assert_allclose(np.exp(log_probs).sum(1), 1.0, atol=1e-5)
+    assert [data.LABELS[i] for i in log_probs.argmax(1)] == [
+        "negative", "negative", "negative", "positive", "negative"]
+    assert model.log_probs([]).shape == (0, 3)
+
+
+def test_round_trip_keeps_coefficients_weight_and_offset(model, tmp_path):
+    # sklearn leaves coef_ Fortran-ordered; safetensors would write it transposed unless copied
+    model.coef = np.asfortranarray(model.coef)
+    model.weight, model.offset = 0.75, np.array([0.4, 0.0, 0.0], np.float32)
+    model.save(tmp_path / lexical.LEXICAL_FILE)
+    loaded = lexical.LexicalModel.load(tmp_path / lexical.LEXICAL_FILE)
+    assert loaded.weight == 0.75 and loaded.offset.tolist() == pytest.approx([0.4, 0.0, 0.0])
+    texts = ["okropna", "ottimo servizio", "pacco"]
+    np.testing.assert_allclose(loaded.log_probs(texts), model.log_probs(texts), atol=2e-2)
+    head_logits = np.ones((3, 3), np.float32)
+    np.testing.assert_allclose(loaded.blend(head_logits, texts),
+                               1 + 0.75 * loaded.log_probs(texts) + [0.4, 0, 0], atol=1e-5)
+
+
+def test_load_refuses_another_feature_space(model, tmp_path, monkeypatch):
+    model.save(tmp_path / "m.safetensors")
+    monkeypatch.setattr(lexical, "BITS", 20)
+    with pytest.raises(ValueError, match="hash bits"):
+        lexical.LexicalModel.load(tmp_path / "m.safetensors")
+
+
+def test_fit_needs_every_label():
+    with pytest.raises(ValueError, match="all of"):
+        lexical.LexicalModel.fit([Example("dobrze", "positive"), Example("źle", "negative")])
+    with pytest.raises(ValueError, match="no examples"):
+        lexical.LexicalModel.fit([])
+
+
+def _dev_and_care(rng):
+    """Dev: the head is right on half of the tweets (its mistakes are never "negative"), the
+    lexical model on all of them. Care: the head puts calm complaints a little above negative."""
+    gold = np.tile([0, 1, 2], 40)
+    dev = [Example("t", data.LABELS[y], "xx") for y in gold]
+    head = np.eye(3)[gold] * 2.0
+    head[::2] = np.eye(3)[np.array([1, 2, 1])[gold[::2]]] * 2.0
+    lex = np.log(np.eye(3)[gold] * 0.97 + 0.01)
+    care_gold = np.array([0] * 20 + [1] * 10)
+    care = [Example("c", data.LABELS[y], "pl") for y in care_gold]
+    care_head = np.tile([0.0, 0.25, 0.0], (30, 1)) + rng.normal(0, 0.01, (30, 3))
+    care_head[20:, 1] = 3.0
+    return dev, head, lex, care, care_head, np.zeros((30, 3))
+
+
+def test_choose_blend_weights_the_lexical_model_and_recovers_calm_complaints():
+    dev, head, lex, care, care_head, care_lex = _dev_and_care(np.random.default_rng(0))
+    weight, offset, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
+    assert weight > 0 and table["weights"][weight] > table["weights"][0.0]
+    assert offset == pytest.approx(0.3)  # 0.25 + noise needs 0.3; 0.2 leaves most behind
+    assert table["offsets"][offset]["care_dev_negative_recall"] == 100.0
+    assert table["offsets"][0.2]["care_dev_negative_recall"] < lexical.CARE_RECALL_GOAL
+
+
+def test_choose_blend_offset_may_not_cost_more_than_its_budget_of_dev_f1():
+    """Neutral dev tweets whose negative logit sits 0.1 below the top: any offset from 0.1 up
+    turns them negative, so the recall the care part wants is not bought."""
+    dev, head, lex, care, care_head, care_lex = _dev_and_care(np.random.default_rng(0))
+    gold = np.array([data.LABEL_INDEX[e.label] for e in dev])
+    head, lex = np.eye(3)[gold] * 2.0, np.zeros_like(lex)
+    head[gold == 1, 0] = 1.95
+    weight, offset, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
+    assert table["offsets"][0.3]["umsab_dev_mean"] < table["weights"][weight] - lexical.OFFSET_BUDGET
+    assert offset == 0.0 and table["offsets"][0.0]["care_dev_negative_recall"] < 50
+
+
+def test_builtin_backend_blends_a_shipped_lexical_model(tmp_path, cache_dir, model):
+    """Artifacts with a lexical file: probabilities are softmax(head + weight * lexical + offset);
+    without one they are the head's alone."""
+    from sentiment.model import BuiltinBackend
+    from sentiment.settings import SentimentSettings
+
+    settings = SentimentSettings(cache_dir=cache_dir, max_length=32, threads=1, onnx=False)
+    rng = np.random.default_rng(1)
+    head = heads.Head(rng.normal(0, 3, (3, 384)).astype(np.float32), np.zeros(3, np.float32))
+    head.save(tmp_path / heads.HEAD_FILE)
+    texts = ["okropna obsługa, nikt nie odpisuje", "il pacco arriva domani"]
+    plain = BuiltinBackend(settings, head_path=tmp_path / heads.HEAD_FILE, artifacts=tmp_path)
+    assert plain.lexical is None
+    head_only = plain.probs(texts)
+    np.testing.assert_allclose(head_only, head.probs(plain.features(texts)), atol=1e-6)
+
+    model.weight, model.offset = 1.5, np.array([0.5, 0.0, 0.0], np.float32)
+    model.save(tmp_path / lexical.LEXICAL_FILE)
+    blended = BuiltinBackend(settings, head_path=tmp_path / heads.HEAD_FILE, artifacts=tmp_path)
+    expected = softmax(head.logits(blended.features(texts)) + 1.5 * model.log_probs(texts)
+                       + [0.5, 0, 0])
+    np.testing.assert_allclose(blended.probs(texts), expected, atol=2e-3)
+    assert np.abs(blended.probs(texts) - head_only).max() > 0.01
+
+
+@pytest.mark.slow
+def test_blend_artifacts_fits_on_train_and_chooses_on_dev(tmp_path, monkeypatch, cache_dir,
+                                                          shared_data):
+    """`--blend-only --hold-out-dev` on a small stand-in for the data: the n-gram model is fitted
+    without the dev tweets, its weight comes from the dev table, and the backend loads it."""
+    from sentiment.model import BuiltinBackend
+    from sentiment.settings import SentimentSettings
+
+    small = {"train": data.load_umsab("train")[::16], "val": data.load_umsab("val")[::40]}
+    monkeypatch.setattr(train, "load_umsab", lambda split: small[split])
+    settings = SentimentSettings(cache_dir=cache_dir, max_length=32, threads=1, onnx=False)
+    heads.Head(np.zeros((3, 384), np.float32), np.zeros(3, np.float32)).save(
+        tmp_path / heads.HEAD_FILE)
+    metrics = train.blend_artifacts(tmp_path, settings, hold_out_dev=True)
+    info = metrics["lexical"]
+    fitted_on, dev = data.split_dev(small["train"])
+    assert info["examples"] == len(fitted_on) + len(data.load_care("train-dev"))
+    assert info["weight"] in lexical.WEIGHTS and info["negative_offset"] in lexical.OFFSETS
+    # a zero head knows nothing, so any weight of the lexical model beats none on dev
+    assert info["weight"] > 0 and info["dev"]["weights"][0.0] < info["dev"]["weights"][info["weight"]]
+    loaded = BuiltinBackend(settings, head_path=tmp_path / heads.HEAD_FILE, artifacts=tmp_path)
+    assert loaded.lexical.weight == info["weight"]
+    # the zero head alone calls every tweet negative (macro-F1 about 17); blended it reads them
+    assert metrics["fp32"]["umsab_val_mean"] > 25
