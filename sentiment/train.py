@@ -284,7 +284,7 @@ def fit_lexical(out: Path, backend, hold_out_dev: bool, weight: float = 1.0,
 
 
 def build_artifacts(out: Path, finetune: bool, epochs: float, settings: SentimentSettings,
-                    resume: Path | None = None, lr: float | None = None, method: str = "lora",
+                    resume: Path | None = None, lr: float | None = None, method: str = "full",
                     hold_out_dev: bool = False, care_repeat: int = 3,
                     lexical: bool = False, seed: int = 0) -> dict:
     """Regenerate the shipped head (and the encoder's delta or adapter) into `out` with a metrics
@@ -361,7 +361,7 @@ def soup_artifacts(sources: list[Path], out: Path, settings: SentimentSettings) 
     head.save(out / HEAD_FILE)
     runs = [json.loads((s / METRICS_FILE).read_text()).get("finetune")
             for s in sources if (s / METRICS_FILE).exists()]
-    metrics = {"max_length": settings.max_length, "soup": [str(s) for s in sources],
+    metrics = {"max_length": settings.max_length, "soup": [s.name for s in sources],
                "finetune": runs}
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     return metrics
@@ -392,7 +392,7 @@ def main(argv: list[str] | None = None) -> None:
                              "one core)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--max-length", type=int, default=64)
-    parser.add_argument("--method", choices=("full", "lora"), default="lora",
+    parser.add_argument("--method", choices=("full", "lora"), default="full",
                         help="full fine-tune of the layers (shipped as an int8 delta) or LoRA")
     parser.add_argument("--lr", type=float, default=None,
                         help=f"encoder learning rate (default {DEFAULT_LR})")
