@@ -247,11 +247,11 @@ DEFAULT_LR = {"full": 5e-5, "lora": 5e-4}
 
 
 def fit_lexical(out: Path, backend, hold_out_dev: bool, weight: float = 1.0,
-                offset: float = 0.0) -> dict:
+                offset: float = 0.0, temperature: float = 1.0) -> dict:
     """Fit the n-gram companion on the training data the encoder saw, blend it into `backend`
     and save it into `out`.
 
-    With `hold_out_dev` its weight and negative offset are chosen on the dev parts
+    With `hold_out_dev` its weight, negative offset and temperature are chosen on the dev parts
     (`lexical.choose_blend`); otherwise the given ones are used.
     """
     from .data import split_dev
@@ -272,13 +272,15 @@ def fit_lexical(out: Path, backend, hold_out_dev: bool, weight: float = 1.0,
             texts = [e.text for e in examples]
             return backend.head.logits(backend.features(texts)), lexical.log_probs(texts)
 
-        weight, offset, info["dev"] = choose_blend(dev, *both(dev), care_dev, *both(care_dev))
-    lexical.weight = float(weight)
+        weight, offset, temperature, info["dev"] = choose_blend(dev, *both(dev), care_dev,
+                                                                *both(care_dev))
+    lexical.weight, lexical.temperature = float(weight), float(temperature)
     lexical.offset[LABEL_INDEX["negative"]] = offset
     lexical.meta.update({"weight_chosen_on": "dev" if hold_out_dev else "given"})
     lexical.save(out / LEXICAL_FILE)
     backend.lexical = lexical
     info.update({"weight": lexical.weight, "negative_offset": float(offset),
+                 "temperature": lexical.temperature,
                  "seconds": round(time.monotonic() - started, 1)})
     return info
 

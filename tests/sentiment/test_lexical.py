@@ -39,14 +39,16 @@ def test_round_trip_keeps_coefficients_weight_and_offset(model, tmp_path):
     # sklearn leaves coef_ Fortran-ordered; safetensors would write it transposed unless copied
     model.coef = np.asfortranarray(model.coef)
     model.weight, model.offset = 0.75, np.array([0.4, 0.0, 0.0], np.float32)
+    model.temperature = 2.0
     model.save(tmp_path / lexical.LEXICAL_FILE)
     loaded = lexical.LexicalModel.load(tmp_path / lexical.LEXICAL_FILE)
     assert loaded.weight == 0.75 and loaded.offset.tolist() == pytest.approx([0.4, 0.0, 0.0])
+    assert loaded.temperature == 2.0
     texts = ["okropna", "ottimo servizio", "pacco"]
     np.testing.assert_allclose(loaded.log_probs(texts), model.log_probs(texts), atol=2e-2)
     head_logits = np.ones((3, 3), np.float32)
     np.testing.assert_allclose(loaded.blend(head_logits, texts),
-                               1 + 0.75 * loaded.log_probs(texts) + [0.4, 0, 0], atol=1e-5)
+                               (1 + 0.75 * loaded.log_probs(texts) + [0.4, 0, 0]) / 2, atol=1e-5)
 
 
 def test_load_refuses_another_feature_space(model, tmp_path, monkeypatch):
@@ -80,7 +82,7 @@ def _dev_and_care(rng):
 
 def test_choose_blend_weights_the_lexical_model_and_recovers_calm_complaints():
     dev, head, lex, care, care_head, care_lex = _dev_and_care(np.random.default_rng(0))
-    weight, offset, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
+    weight, offset, _, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
     assert weight > 0 and table["weights"][weight] > table["weights"][0.0]
     assert offset == pytest.approx(0.3)  # 0.25 + noise needs 0.3; 0.2 leaves most behind
     assert table["offsets"][offset]["care_dev_negative_recall"] == 100.0
@@ -94,9 +96,24 @@ def test_choose_blend_offset_may_not_cost_more_than_its_budget_of_dev_f1():
     gold = np.array([data.LABEL_INDEX[e.label] for e in dev])
     head, lex = np.eye(3)[gold] * 2.0, np.zeros_like(lex)
     head[gold == 1, 0] = 1.95
-    weight, offset, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
+    weight, offset, _, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
     assert table["offsets"][0.3]["umsab_dev_mean"] < table["weights"][weight] - lexical.OFFSET_BUDGET
     assert offset == 0.0 and table["offsets"][0.0]["care_dev_negative_recall"] < 50
+
+
+def test_choose_blend_temperature_undoes_overconfidence():
+    """Labels drawn from softmax(z), logits given as 3 z: the dev likelihood is best near
+    temperature 3."""
+    rng = np.random.default_rng(2)
+    z = rng.normal(0, 1.5, (3000, 3))
+    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    gold = np.array([rng.choice(3, p=row) for row in p])
+    dev = [Example("t", data.LABELS[y], "xx") for y in gold]
+    care = [Example("c", "negative", "pl")]
+    _, _, temperature, table = lexical.choose_blend(dev, 3 * z, np.zeros_like(z), care,
+                                                    np.array([[1.0, 0, 0]]), np.zeros((1, 3)))
+    assert 2.5 <= temperature <= 3.5
+    assert table["temperatures"][temperature] < table["temperatures"][1.0]
 
 
 def test_builtin_backend_blends_a_shipped_lexical_model(tmp_path, cache_dir, model):
@@ -116,6 +133,7 @@ def test_builtin_backend_blends_a_shipped_lexical_model(tmp_path, cache_dir, mod
     np.testing.assert_allclose(head_only, head.probs(plain.features(texts)), atol=1e-6)
 
     model.weight, model.offset = 1.5, np.array([0.5, 0.0, 0.0], np.float32)
+    model.temperature = 1.0
     model.save(tmp_path / lexical.LEXICAL_FILE)
     blended = BuiltinBackend(settings, head_path=tmp_path / heads.HEAD_FILE, artifacts=tmp_path)
     expected = softmax(head.logits(blended.features(texts)) + 1.5 * model.log_probs(texts)
