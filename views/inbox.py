@@ -76,8 +76,11 @@ def _filters() -> inbox.QueueFilter:
 def _queue_table(frame: pl.DataFrame) -> None:
     shown = frame.head(500).select(
         pl.col("conversation_id").alias("#"), pl.col("priority").round(2),
-        pl.col("waiting_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8).alias("waiting"),
-        pl.col("sla_left_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8).alias("SLA left"),
+        # no wait: our reply is the conversation's last word (it stays open until closed)
+        pl.col("waiting_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8)
+        .fill_null("answered").alias("waiting"),
+        pl.col("sla_left_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8)
+        .fill_null("-").alias("SLA left"),
         "status", "source", "brand", "lang", "sentiment", "author", "preview", "assignee")
     st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=280)
 

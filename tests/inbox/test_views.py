@@ -45,6 +45,9 @@ def test_inbox_page_lists_the_queue_and_opens_a_conversation(app_env):
     app.run()
     assert not app.exception
     assert "3 open, 2 past the SLA" in [header.value for header in app.subheader]  # Kasia was answered
+    queue = app.dataframe[0].value.set_index("author")
+    assert queue.loc["kasia@fosstodon.org", ["waiting", "SLA left"]].tolist() == ["answered", "-"]
+    assert queue["waiting"].notna().all() and (queue["waiting"] != "None").all()
     texts = [element.value for element in app.text]
     assert "acme app broke" in texts  # Bob's post, as plain text
     assert any(metric.label == "SLA" for metric in app.metric)
