@@ -297,7 +297,6 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
     `lexical`: also fit the n-gram companion and blend it in (`fit_lexical`).
     """
     from .lexical import LEXICAL_FILE
-
     from .model import BuiltinBackend
 
     out.mkdir(parents=True, exist_ok=True)
