@@ -43,12 +43,14 @@ def make_delta(trained: dict, base: dict) -> dict:
     return out
 
 
-def save_delta(model, base_state: dict, path: Path) -> None:
+def save_delta(model, base_state: dict, path: Path, **metadata: str) -> None:
+    """Save what training changed in `model` (a state dict of it will do) over `base_state`."""
     from safetensors.torch import save_file
 
-    delta = make_delta(model.state_dict(), base_state)
+    trained = model if isinstance(model, dict) else model.state_dict()
     path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(delta, str(path), metadata={"format": "nasluch-int8-row-delta-v1"})
+    save_file(make_delta(trained, base_state), str(path),
+              metadata={"format": "nasluch-int8-row-delta-v1", **metadata})
     path.chmod(0o644)
 
 
@@ -112,10 +114,4 @@ def average_deltas(paths: list[Path], base_model, out: Path) -> None:
         zero = torch.zeros_like(base[name], dtype=torch.float32)
         mean = sum(d.get(name, zero) for d in each) / len(each)
         trained[name] = base[name].float() + mean
-    delta = make_delta(trained, base)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    from safetensors.torch import save_file
-
-    save_file(delta, str(out), metadata={"format": "nasluch-int8-row-delta-v1",
-                                          "averaged": str(len(paths))})
-    out.chmod(0o644)
+    save_delta(trained, base, out, averaged=str(len(paths)))

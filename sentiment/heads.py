@@ -83,9 +83,10 @@ class Head:
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
-    logits = logits - logits.max(axis=1, keepdims=True)
-    exp = np.exp(logits)
-    return exp / exp.sum(axis=1, keepdims=True)
+    """Row-wise probabilities from (n, classes) logits."""
+    from scipy.special import softmax as row_softmax
+
+    return row_softmax(logits, axis=1)
 
 
 def heads_dir(cache_dir: str | Path | None = None) -> Path:

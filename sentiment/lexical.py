@@ -9,13 +9,13 @@ many of them. The two disagree where each is weak, so their sum beats either alo
 `weight`, `offset` (a per-class shift; on the negative class it buys complaint recall) and
 `temperature` (which leaves every label as it is and makes the scores honest probabilities, as
 priority reads them) are chosen on the dev part of the training data (`choose_blend`), never on
-a reported split, and stored in the file beside the n-gram model. The blend belongs to the shipped encoder, so a head
-the team retrains (`nasluch model train`) is blended the same way.
+a reported split, and stored in the file beside the n-gram model. The blend belongs to the
+shipped encoder, so a head the team retrains (`nasluch model train`) is blended the same way.
 
 Features are stateless: scikit-learn's `HashingVectorizer` (character 2–5-grams inside word
 boundaries and word 1–2-grams, 2^18 buckets each, lower-cased) with sublinear tf-idf and L2
-rows. So the model ships as three arrays (idf, coefficients, intercept: about 4 MB in fp16) in a
-safetensors file, never a pickle.
+rows. So the model ships as arrays (idf, coefficients, intercept, offset: about 4 MB in fp16) in
+a safetensors file, never a pickle.
 """
 from __future__ import annotations
 
@@ -56,7 +56,7 @@ def tfidf(matrix, idf: np.ndarray):
     out = matrix.astype(np.float32, copy=True)
     np.log(out.data, out=out.data)
     out.data += 1.0
-    out = out.multiply(idf.astype(np.float32)).tocsr()
+    out = out.multiply(idf).tocsr()
     return normalize(out, norm="l2", copy=False)
 
 
@@ -82,8 +82,8 @@ class LexicalModel:
         df = np.bincount(raw.indices, minlength=raw.shape[1])
         idf = (np.log((1 + raw.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
         y = np.array([LABEL_INDEX[e.label] for e in examples])
-        clf = LogisticRegression(C=c, solver="newton-cg", max_iter=300).fit(tfidf(raw, idf), y,
-                                                         sample_weight=sample_weight)
+        clf = LogisticRegression(C=c, solver="newton-cg", max_iter=300)
+        clf.fit(tfidf(raw, idf), y, sample_weight=sample_weight)
         if list(clf.classes_) != list(range(len(LABELS))):
             raise ValueError(f"the lexical model needs examples of all of {LABELS}")
         return cls(idf, clf.coef_.astype(np.float32), clf.intercept_.astype(np.float32),
@@ -93,10 +93,10 @@ class LexicalModel:
         """(n, 3) log probabilities in LABELS order."""
         if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
+        from scipy.special import log_softmax
+
         x = tfidf(counts(texts), self.idf)
-        logits = np.asarray(x @ self.coef.T.astype(np.float32)) + self.intercept
-        logits -= logits.max(axis=1, keepdims=True)
-        return logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+        return log_softmax(np.asarray(x @ self.coef.T) + self.intercept, axis=1)
 
     def blend(self, head_logits: np.ndarray, texts: list[str]) -> np.ndarray:
         """The head's logits for `texts` with this model's evidence added."""
@@ -151,6 +151,8 @@ def choose_blend(dev: list[Example], dev_head: np.ndarray, dev_lexical: np.ndarr
     2.5 recall points, two complaints, for 2.8 F1 points.) The temperature is the one in
     TEMPERATURES with the lowest mean negative log-likelihood of the UMSAB dev labels.
     """
+    from scipy.special import log_softmax
+
     from .train import macro_f1_by_lang
 
     def dev_mean(logits: np.ndarray) -> float:
@@ -181,9 +183,7 @@ def choose_blend(dev: list[Example], dev_head: np.ndarray, dev_lexical: np.ndarr
     gold = np.array([LABEL_INDEX[e.label] for e in dev])
     table["temperatures"] = {}
     for t in TEMPERATURES:
-        scaled = logits / t
-        scaled = scaled - scaled.max(axis=1, keepdims=True)
-        log_probs = scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
+        log_probs = log_softmax(logits / t, axis=1)
         table["temperatures"][t] = round(-float(log_probs[np.arange(len(gold)), gold].mean()), 4)
     temperature = min(TEMPERATURES, key=lambda t: table["temperatures"][t])
     return weight, offset, temperature, table
