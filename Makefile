@@ -38,7 +38,8 @@ bench: install
 # Retrain the shipped sentiment model; commit the files it writes to sentiment/artifacts/.
 # Three seeds of the full fine-tune (3 epochs each, ~25 minutes on two quiet cores), trained
 # without the dev parts; their average (a "soup"); then the character n-gram model, blended in
-# with a weight and negative offset chosen on the dev parts. Metrics land in metrics.json.
+# with a weight, negative offset and temperature chosen on the dev parts. Metrics land in
+# metrics.json.
 SEEDS := 0 1 2
 model: install
 	for seed in $(SEEDS); do \

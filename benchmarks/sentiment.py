@@ -8,6 +8,7 @@ the machine is shared):
 - a naive loop, one text at a time through a transformers `pipeline()`;
 - ours: `Scorer.probabilities` with torch fp32, ONNX Runtime fp32 and ONNX Runtime int8
   (length-sorted batches, deduplication; the same texts, so no duplicates help here);
+- the character n-gram model alone (part of each of ours), to show what the blend costs;
 then UMSAB val macro-F1 per language and care negative recall for fp32 vs int8.
 """
 from __future__ import annotations
@@ -81,6 +82,9 @@ def main() -> None:
     runners["naive pipeline() loop"] = (naive, texts[:args.naive_limit])
     for name, scorer in scorers.items():
         runners[f"ours, {name}"] = (scorer.probabilities, texts)
+    lexical = scorers["onnx fp32"].backend.lexical
+    if lexical is not None:  # its share of the runs above
+        runners["n-gram model alone"] = (lexical.log_probs, texts)
     for fn, batch in runners.values():  # warm-up: ONNX sessions, lazy loads, caches
         fn(batch[:8])
     # the machine is shared: interleave the runners round by round and keep each one's best
