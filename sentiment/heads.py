@@ -2,7 +2,8 @@
 
 A head is a 3 x d linear layer over the encoder's pooled, L2-normalised sentence vector. The
 shipped one sits in `sentiment/artifacts/`; `nasluch model train` writes newer ones into the
-cache (`heads/`), keeps the old ones, and points `heads/current` at the one in use.
+cache (`heads/`), each with the n-gram model retrained beside it (`<name>.lexical.safetensors`),
+keeps the old ones, and points `heads/current` at the one in use.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from .data import LABELS
 HEAD_FILE = "head.safetensors"
 ADAPTER_FILE = "adapter_model.safetensors"
 METRICS_FILE = "metrics.json"
+LEXICAL_SUFFIX = ".lexical.safetensors"
 
 
 def artifacts_dir() -> Path:
@@ -105,12 +107,20 @@ def current_head_path(cache_dir: str | Path | None = None) -> Path:
     return artifacts_dir() / HEAD_FILE
 
 
-def promote(head: Head, name: str, metrics: dict,
-            cache_dir: str | Path | None = None) -> Path:
-    """Store a new head beside the old ones and make it current (old heads are kept)."""
+def lexical_beside(head_path: Path) -> Path:
+    """Where a team-trained head keeps the n-gram model retrained with it."""
+    return head_path.with_name(head_path.name.removesuffix(".safetensors") + LEXICAL_SUFFIX)
+
+
+def promote(head: Head, name: str, metrics: dict, cache_dir: str | Path | None = None,
+            lexical=None) -> Path:
+    """Store a new head (and the `lexical` model retrained with it) beside the old ones and make
+    it current (old heads are kept)."""
     directory = heads_dir(cache_dir)
     path = directory / f"{name}.safetensors"
     head.save(path)
+    if lexical is not None:
+        lexical.save(lexical_beside(path))
     (directory / f"{name}.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
     tmp = directory / "current.tmp"
     tmp.write_text(path.name)

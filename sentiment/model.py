@@ -22,7 +22,8 @@ from . import convert
 from .data import LABELS
 from .delta import DELTA_FILE, apply_delta
 from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
-from .heads import Head, adapter_fingerprint, artifacts_dir, current_head_path, softmax, tuned_file
+from .heads import (Head, adapter_fingerprint, artifacts_dir, current_head_path, lexical_beside,
+                    softmax, tuned_file)
 from .language import detect_languages
 from .lexical import LEXICAL_FILE, LexicalModel
 from .settings import BUILTIN, SentimentSettings
@@ -110,7 +111,10 @@ class BuiltinBackend:
         self.head = Head.load(head_path) if head_path.exists() else None
         self.tuned = tuned_file(self.artifacts)
         self.has_adapter = self.tuned is not None
-        lexical = self.artifacts / LEXICAL_FILE  # the n-gram companion, blended into the head
+        # the n-gram companion, blended into the head: retrained with a team head, else shipped
+        lexical = lexical_beside(head_path)
+        if not lexical.exists():
+            lexical = self.artifacts / LEXICAL_FILE
         self.lexical = LexicalModel.load(lexical) if lexical.exists() else None
         self._tokenizer = None
         self.features_runner = self._runner(adapter=self.has_adapter)
@@ -164,12 +168,14 @@ class BuiltinBackend:
             raise FileNotFoundError("no sentiment head: run `python -m sentiment.train`")
         return self.probs_from(self.head, self.features(texts), texts)
 
-    def probs_from(self, head: Head, features: np.ndarray, texts: list[str]) -> np.ndarray:
-        """`head` over encoder `features` of `texts`, blended with the lexical model if the
-        artifacts have one."""
+    def probs_from(self, head: Head, features: np.ndarray, texts: list[str],
+                   lexical: LexicalModel | None = None) -> np.ndarray:
+        """`head` over encoder `features` of `texts`, blended with `lexical` (default: the
+        backend's n-gram model, if there is one)."""
         logits = head.logits(features)
-        if self.lexical is not None:
-            logits = self.lexical.blend(logits, texts)
+        lexical = lexical or self.lexical
+        if lexical is not None:
+            logits = lexical.blend(logits, texts)
         return softmax(logits)
 
     def embed(self, texts: list[str]) -> np.ndarray:

@@ -1,9 +1,9 @@
 """Training and evaluating the builtin model; `python -m sentiment.train` regenerates artifacts.
 
 - `train_head(extra_examples)`: logistic regression on the encoder's frozen sentence vectors,
-  from UMSAB train + our care train + the team's label corrections. It is evaluated on held-out
-  data (UMSAB val, care test) beside the current head and only replaces it when it is not worse;
-  old heads are kept (`heads.promote`).
+  from UMSAB train + our care train + the team's label corrections, and the n-gram model refitted
+  on the same examples. The pair is evaluated on held-out data (UMSAB val, care test) beside the
+  current one and only replaces it when it is not worse; old heads are kept (`heads.promote`).
 - `finetune(...)` (in `sentiment.finetune`): the encoder's layers fine-tuned with the head,
   shipped as int8 deltas over the converted base (or LoRA adapters).
 - `evaluate(path_or_examples)`: per-language macro-F1.
@@ -203,12 +203,16 @@ def held_out_report(probs_of) -> dict:
 
 def train_head(extra_examples: Iterable = (), settings: SentimentSettings | None = None,
                store: bool = True) -> TrainResult:
-    """Retrain the head on shipped data + `extra_examples` (the agents' corrections).
+    """Retrain the head on shipped data + `extra_examples` (the agents' corrections), and the
+    n-gram model beside it when one ships.
 
-    The new head replaces the current one only if its held-out mean macro-F1 drops by at most
-    TOLERANCE points and its worst care negative recall does not drop.
+    The n-gram model keeps the shipped blend (weight, offset, temperature: chosen on dev for
+    this encoder) and is refitted on the same examples and weights as the head, so a phrase an
+    agent corrected counts on both sides of the blend. The pair replaces the current one only if
+    it is not worse on held-out data (`replaces`).
     """
     from .convert import cache_root
+    from .lexical import LexicalModel
     from .model import BuiltinBackend
 
     settings = settings or SentimentSettings()
@@ -219,26 +223,39 @@ def train_head(extra_examples: Iterable = (), settings: SentimentSettings | None
     started = time.monotonic()
     shipped = examples[:len(examples) - len(extra)]  # cached: the same on every retrain
     feats = np.vstack([features_of(backend, shipped, cache), features_of(backend, extra)])
+    fingerprint = adapter_fingerprint()
     head, _ = fit_head(feats, labels_of(examples), weights)
-    head.meta.update({"adapter": adapter_fingerprint(), "corrections": len(extra)})
+    head.meta.update({"adapter": fingerprint, "corrections": len(extra)})
+    lexical = None
+    if backend.lexical is not None:
+        lexical = LexicalModel.fit(examples, sample_weight=weights)
+        lexical.weight, lexical.temperature = backend.lexical.weight, backend.lexical.temperature
+        lexical.offset = backend.lexical.offset.copy()
+        lexical.meta.update({"adapter": fingerprint, "corrections": len(extra)})
 
-    def probs_with(h: Head):  # blended with the shipped lexical model, as the scorer does
+    def probs_with(h: Head, lex):
         return lambda texts: backend.probs_from(
-            h, features_of(backend, [Example(t, "neutral") for t in texts], cache), texts)
+            h, features_of(backend, [Example(t, "neutral") for t in texts], cache), texts, lex)
 
-    new = held_out_report(probs_with(head))
-    current = held_out_report(probs_with(backend.head)) if backend.head is not None else None
+    new = held_out_report(probs_with(head, lexical))
+    current = (held_out_report(probs_with(backend.head, backend.lexical))
+               if backend.head is not None else None)
     metrics = {"new": new, "current": current, "seconds": round(time.monotonic() - started, 1),
-               "corrections": len(extra),
+               "corrections": len(extra), "lexical_retrained": lexical is not None,
                "current_head": str(current_head_path(settings.cache_dir))}
-    ok = current is None or (
+    if not (store and replaces(new, current)):
+        return TrainResult(None, False, metrics)
+    name = time.strftime("head-%Y%m%d-%H%M%S")
+    return TrainResult(promote(head, name, metrics, settings.cache_dir, lexical), True, metrics)
+
+
+def replaces(new: dict, current: dict | None) -> bool:
+    """A retrained model replaces the current one if UMSAB val + care test mean macro-F1 lose
+    at most 2 x TOLERANCE points together and the worst care negative recall does not drop."""
+    return current is None or (
         new["umsab_val_mean"] + new["care_test_mean"]
         >= current["umsab_val_mean"] + current["care_test_mean"] - 2 * TOLERANCE
         and new["care_test_negative_recall_min"] >= current["care_test_negative_recall_min"])
-    if not (store and ok):
-        return TrainResult(None, False, metrics)
-    name = time.strftime("head-%Y%m%d-%H%M%S")
-    return TrainResult(promote(head, name, metrics, settings.cache_dir), True, metrics)
 
 
 # --------------------------------------------------------------------------- make model

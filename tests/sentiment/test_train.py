@@ -46,25 +46,71 @@ def test_fit_head_folds_scaler():
     assert (head.probs(x).argmax(1) == y).mean() > 0.9
 
 
-@pytest.mark.slow
-def test_train_head_with_corrections_keeps_old_head(tmp_path, monkeypatch, cache_dir, shared_data):
-    """On a small stand-in for the shipped data, a new head is stored beside the old one and
-    becomes current only if it is not worse on held-out data. (UMSAB is read from shared/data.)"""
+def test_replaces_only_a_model_that_is_not_worse_held_out():
+    current = {"umsab_val_mean": 64.0, "care_test_mean": 95.0, "care_test_negative_recall_min": 95.0}
+    assert train.replaces(current, None)
+    assert train.replaces({**current, "umsab_val_mean": 63.6}, current)      # within tolerance
+    assert not train.replaces({**current, "umsab_val_mean": 62.9}, current)  # loses 1.1 points
+    assert train.replaces({**current, "umsab_val_mean": 63.0, "care_test_mean": 96.0}, current)
+    assert not train.replaces({**current, "umsab_val_mean": 66.0,
+                               "care_test_negative_recall_min": 90.0}, current)  # misses more
+
+
+NOVEL = "Kurier Zbyszek znowu zostawił awizo zamiast paczki"
+
+
+def _small_shipped_data(monkeypatch, tmp_path):
+    """A small stand-in for UMSAB (read from shared/data) and a private heads directory."""
     small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
+
+
+@pytest.mark.slow
+def test_train_head_with_corrections_keeps_old_head(tmp_path, monkeypatch, cache_dir, shared_data):
+    """A new head is stored beside the old one and becomes current only if `replaces` says so."""
+    _small_shipped_data(monkeypatch, tmp_path)
     corrections = [("Trzeci tydzień czekam na kuriera.", "negative", "pl"),
                    {"text": "Dzięki za szybką odpowiedź", "label": "positive"}]
     settings = SentimentSettings(cache_dir=cache_dir, onnx=False)
     result = train.train_head(corrections, settings=settings)
     assert result.metrics["corrections"] == 2
     assert set(result.metrics["new"]["care_test_negative_recall"]) == set(data.CARE_LANGS)
+    assert result.promoted == train.replaces(result.metrics["new"], result.metrics["current"])
     if result.promoted:
         assert (tmp_path / "current").read_text() == result.path.name
         assert heads.current_head_path(cache_dir) == result.path
     else:
         assert not (tmp_path / "current").exists()
         assert heads.current_head_path(cache_dir) == heads.artifacts_dir() / heads.HEAD_FILE
+
+
+@pytest.mark.slow
+def test_corrections_retrain_the_ngram_model_stored_beside_the_head(tmp_path, monkeypatch,
+                                                                    cache_dir, shared_data):
+    """The n-gram model is refitted with the corrections, keeps the shipped blend, is stored
+    beside the promoted head, and the scorer loads it from there."""
+    from sentiment.model import BuiltinBackend
+
+    _small_shipped_data(monkeypatch, tmp_path)
+    monkeypatch.setattr(train, "replaces", lambda new, current: True)
+    settings = SentimentSettings(cache_dir=cache_dir, onnx=False)
+    shipped = BuiltinBackend(settings).lexical
+    corrections = [(NOVEL, "positive", "pl")] * 3  # an odd label only a correction can teach
+    result = train.train_head(corrections, settings=settings)
+    assert result.promoted and result.metrics["lexical_retrained"]
+    beside = heads.lexical_beside(result.path)
+    assert beside.name == result.path.name.replace(".safetensors", ".lexical.safetensors")
+    retrained = BuiltinBackend(settings).lexical
+    assert retrained.meta["corrections"] == "3"
+    assert (retrained.weight, retrained.temperature) == (shipped.weight, shipped.temperature)
+    assert np.array_equal(retrained.offset, shipped.offset)
+    positive = data.LABEL_INDEX["positive"]
+    assert retrained.log_probs([NOVEL])[0].argmax() == positive
+    assert retrained.log_probs([NOVEL])[0, positive] > shipped.log_probs([NOVEL])[0, positive] + 1
+    # a head shipped without a retrained n-gram model beside it falls back to the shipped one
+    beside.unlink()
+    assert BuiltinBackend(settings).lexical.meta.get("corrections") is None
 
 
 def test_head_round_trip_keeps_fortran_ordered_weights(tmp_path):
