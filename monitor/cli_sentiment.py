@@ -43,19 +43,37 @@ def _print_classified(scorer: Any, texts: list[str]) -> None:
     sys.stdout.flush()
 
 
+def _priority_inputs(app: Any) -> dict[str, Any]:
+    """The priority weights and the brands' complaint queries from the config."""
+    settings = app.config.settings
+    return {"weights": settings.sentiment.priority,
+            "complaint_queries": [query for brand in settings.brands for query in brand.complaints]}
+
+
 def score_all(app: Any, limit: int | None = None, progress: Callable[[int], None] | None = None):
     from monitor.scoring import score_pending
 
-    settings = app.config.settings
-    complaints = [query for brand in settings.brands for query in brand.complaints]
-    return score_pending(app.engine, load(app), weights=settings.sentiment.priority, complaint_queries=complaints,
-                         batch=max(settings.sentiment.batch_size, 64), limit=limit, progress=progress)
+    return score_pending(app.engine, load(app), batch=max(app.config.settings.sentiment.batch_size, 64),
+                         limit=limit, progress=progress, **_priority_inputs(app))
+
+
+def rescore_open(app: Any, progress: Callable[[int], None] | None = None):
+    from monitor.scoring import rescore_open as rescore
+
+    return rescore(app.engine, load(app), batch=max(app.config.settings.sentiment.batch_size, 64),
+                   progress=progress, **_priority_inputs(app))
 
 
 def cmd_score(args: argparse.Namespace, app: Any) -> int:
     from monitor.cli import emit, progress_bar
-    from monitor.scoring import pending_count
+    from monitor.scoring import pending_count, rescorable_count
 
+    if args.rescore_open:
+        with progress_bar(rescorable_count(app.engine), "rescoring") as bar:
+            result = rescore_open(app, bar.update)
+        emit(args, result.as_json(), f"rescored {result.scored} mentions of open conversations "
+                                     f"in {result.seconds:.1f} s")
+        return 0
     with progress_bar(pending_count(app.engine), "scoring") as bar:
         result = score_all(app, args.limit, bar.update)
     emit(args, result.as_json(), f"scored {result.scored} mentions in {result.seconds:.1f} s")
@@ -63,18 +81,20 @@ def cmd_score(args: argparse.Namespace, app: Any) -> int:
 
 
 def scoring_job(app: Any) -> tuple[str, timedelta, Callable[[], Any]]:
-    """For `nasluch run`: score what collection brought in, every 30 seconds, one model per process."""
+    """For `nasluch run`: score what collection brought in, every 30 seconds, one model per process
+    (loaded again when `nasluch model train` replaces it)."""
     state: dict[str, Any] = {}
 
     def run() -> None:
         from monitor.scoring import score_pending
+        from sentiment import model_in_use
 
-        if "scorer" not in state:
-            state["scorer"] = load(app)
-        settings = app.config.settings
-        complaints = [query for brand in settings.brands for query in brand.complaints]
-        result = score_pending(app.engine, state["scorer"], weights=settings.sentiment.priority,
-                               complaint_queries=complaints, limit=5_000)
+        in_use = model_in_use(app.config.settings.sentiment)
+        if state.get("model") != in_use:  # first run, or `nasluch model train` replaced the model
+            if "model" in state:
+                log.info("the sentiment model changed to %s: reloading it", in_use)
+            state["scorer"], state["model"] = load(app), in_use
+        result = score_pending(app.engine, state["scorer"], limit=5_000, **_priority_inputs(app))
         if result.scored:
             log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
 
@@ -97,8 +117,11 @@ def cmd_model(args: argparse.Namespace, app: Any) -> int:
         examples = corrections(app.engine)
         log.info("retraining the head on the shipped data and %d corrections", len(examples))
         result = train_head(examples, settings=settings)
+        rescored = None
+        if result.promoted and not args.no_rescore:  # the open inbox follows the new model at once
+            rescored = rescore_open(app).scored
         emit(args, {"promoted": result.promoted, "path": str(result.path) if result.path else None,
-                     "corrections": len(examples), "metrics": result.metrics})
+                     "corrections": len(examples), "metrics": result.metrics, "rescored": rescored})
     else:
         from sentiment import evaluate
 
@@ -113,10 +136,15 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
     add("classify", "classify texts on stdin, one per line (JSON lines out)", json_flag=False)
     p = add("score", "score every unscored mention in batches, newest first")
     p.add_argument("--limit", type=int, help="score at most this many")
+    p.add_argument("--rescore-open", action="store_true",
+                   help="instead, score again every mention of a conversation not yet closed with the model in "
+                        "use (labels agents corrected are kept)")
     p = add("model", "prepare, retrain or evaluate the sentiment model")
     p.add_argument("action", choices=["install", "train", "evaluate"])
     p.add_argument("file", nargs="?", help="evaluate: a labelled TSV, a folder of care_*.tsv, "
                                           "'umsab-val' (default) or 'care-test'")
+    p.add_argument("--no-rescore", action="store_true",
+                   help="train: do not rescore open conversations when the retrained model replaces the old")
 
 
 COMMANDS = {"classify": cmd_classify, "score": cmd_score, "model": cmd_model}

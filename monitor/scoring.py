@@ -23,7 +23,15 @@ from monitor.textnorm import fold_expr
 
 log = logging.getLogger(__name__)
 MENTION = tables.Mention.__table__
+CONVERSATION = tables.Conversation.__table__
+CORRECTION = tables.LabelCorrection.__table__
 BATCH = 256
+UNSCORED = MENTION.c.sentiment.is_(None)
+# scored, in a conversation not yet closed, and never relabelled by an agent
+RESCORABLE = sa.and_(
+    MENTION.c.sentiment.is_not(None),
+    MENTION.c.conversation_id.in_(sa.select(CONVERSATION.c.id).where(CONVERSATION.c.status != "closed")),
+    MENTION.c.id.not_in(sa.select(CORRECTION.c.mention_id).where(CORRECTION.c.mention_id.is_not(None))))
 
 # Phrases that mark a complaint in the eight languages the team reads; a brand's own
 # `complaints:` queries in config.yaml are added to these.
@@ -56,10 +64,16 @@ def complaint_expr(extra_queries: list[str]) -> pl.Expr:
     return expr
 
 
+COLUMNS = ("id", "text", "lang", "source", "author_handle", "author_followers")
+
+
 def _unscored(engine: Engine, limit: int) -> pl.DataFrame:
-    columns = ("id", "text", "lang", "source", "author_handle", "author_followers")
-    query = (sa.select(*(MENTION.c[name] for name in columns)).where(MENTION.c.sentiment.is_(None))
+    query = (sa.select(*(MENTION.c[name] for name in COLUMNS)).where(UNSCORED)
              .order_by(MENTION.c.created_at.desc(), MENTION.c.id.desc()).limit(limit))
+    return _frame(engine, query)
+
+
+def _frame(engine: Engine, query: sa.Select) -> pl.DataFrame:
     with engine.connect() as connection:
         rows = connection.execute(query).all()
     return pl.DataFrame(rows, schema={"id": pl.Int64, "text": pl.Utf8, "lang": pl.Utf8, "source": pl.Utf8,
@@ -67,7 +81,9 @@ def _unscored(engine: Engine, limit: int) -> pl.DataFrame:
 
 
 def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl.Expr,
-                weights: Any) -> int:
+                weights: Any, still: sa.ColumnElement[bool] = UNSCORED) -> int:
+    """Score `frame`'s mentions and write the rows that are `still` to be scored (another worker
+    may have taken some meanwhile)."""
     from sentiment.priority import priority
 
     results = scorer.classify(frame["text"].to_list())
@@ -84,7 +100,7 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
                  .values(sentiment=sa.bindparam("sentiment"), sentiment_score=sa.bindparam("sentiment_score"),
                          lang=sa.bindparam("lang"), priority=sa.bindparam("priority")))
     with engine.begin() as connection:
-        claimed = _claim(connection, [u["_id"] for u in updates])
+        claimed = _claim(connection, [u["_id"] for u in updates], still)
         updates = [u for u in updates if u["_id"] in claimed]
         if updates:
             with rollups.changing(connection, sorted(claimed)):
@@ -92,13 +108,13 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
     return len(updates)
 
 
-def _claim(connection: sa.Connection, ids: list[int]) -> set[int]:
-    """Lock the rows still unscored; another worker that scored them first keeps them.
+def _claim(connection: sa.Connection, ids: list[int], still: sa.ColumnElement[bool]) -> set[int]:
+    """Lock the rows `still` to be scored; another worker that scored them first keeps them.
 
     The no-op UPDATE takes the write lock (SQLite) or the row locks (PostgreSQL) before the
     rollup reads the rows' cells, so two `nasluch run` workers never move the same counts twice.
     """
-    claim = (MENTION.update().where(MENTION.c.id.in_(ids), MENTION.c.sentiment.is_(None))
+    claim = (MENTION.update().where(MENTION.c.id.in_(ids), still)
              .values(sentiment=MENTION.c.sentiment).returning(MENTION.c.id))
     return set(connection.execute(claim).scalars())
 
@@ -121,10 +137,41 @@ def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint
     return result
 
 
+def rescore_open(engine: Engine, scorer: Any, *, weights: Any = None, complaint_queries: list[str] = (),
+                 batch: int = BATCH, progress: Callable[[int], None] | None = None) -> ScoreResult:
+    """Score again, with the model now in use, every mention of a conversation not yet closed.
+
+    After `nasluch model train` replaces the model the open inbox is ordered by the new scores at
+    once. Closed conversations keep the labels they were handled with (the charts do not shift
+    under a finished week), and a label an agent corrected is never overwritten. Batches go in id
+    order, each in its own transaction, so an interrupted run leaves every row either old or new.
+    """
+    started, result = time.perf_counter(), ScoreResult()
+    complaints = complaint_expr(list(complaint_queries))
+    after = 0
+    while True:
+        query = (sa.select(*(MENTION.c[name] for name in COLUMNS)).where(RESCORABLE, MENTION.c.id > after)
+                 .order_by(MENTION.c.id).limit(batch))
+        frame = _frame(engine, query)
+        if frame.is_empty():
+            break
+        after = int(frame["id"].max())
+        result.scored += score_batch(engine, scorer, frame, complaints, weights, still=RESCORABLE)
+        if progress:
+            progress(frame.height)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def rescorable_count(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(sa.select(sa.func.count()).select_from(MENTION).where(RESCORABLE)).scalar_one()
+
+
 def pending_count(engine: Engine) -> int:
     with engine.connect() as connection:
         return connection.execute(
-            sa.select(sa.func.count()).select_from(MENTION).where(MENTION.c.sentiment.is_(None))).scalar_one()
+            sa.select(sa.func.count()).select_from(MENTION).where(UNSCORED)).scalar_one()
 
 
 def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> None:
@@ -134,7 +181,6 @@ def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> No
     if label not in ("negative", "neutral", "positive"):
         raise ValueError(f"label {label!r}: expected negative, neutral or positive")
     auth.require(engine, agent, "agent")  # a viewer cannot relabel, whatever the UI shows
-    correction = tables.LabelCorrection.__table__
     audit = tables.AuditEntry.__table__
     now = datetime.now(timezone.utc)
     with engine.begin() as connection:
@@ -142,7 +188,7 @@ def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> No
                                  .where(MENTION.c.id == mention_id)).first()
         if row is None:
             raise KeyError(mention_id)
-        connection.execute(correction.insert().values(mention_id=mention_id, text=row.text, lang=row.lang,
+        connection.execute(CORRECTION.insert().values(mention_id=mention_id, text=row.text, lang=row.lang,
                                                       label=label, previous=row.sentiment, agent=agent, at=now))
         rollups.rescored(connection, {mention_id: label})
         connection.execute(audit.insert().values(at=now, actor=agent, action="sentiment.corrected",
@@ -152,8 +198,8 @@ def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> No
 
 def corrections(engine: Engine) -> list[dict[str, Any]]:
     """Every stored correction as a training example (the newest wins for a repeated text)."""
-    table = tables.LabelCorrection.__table__
     with engine.connect() as connection:
-        rows = connection.execute(sa.select(table.c.text, table.c.label, table.c.lang).order_by(table.c.at)).all()
+        rows = connection.execute(sa.select(CORRECTION.c.text, CORRECTION.c.label, CORRECTION.c.lang)
+                                  .order_by(CORRECTION.c.at)).all()
     latest = {row.text: {"text": row.text, "label": row.label, "lang": row.lang} for row in rows}
     return list(latest.values())

@@ -14,7 +14,7 @@ from .settings import PriorityWeights, SentimentSettings
 
 __all__ = ["LABELS", "Example", "PriorityWeights", "Scorer", "Sentiment", "SentimentSettings",
            "detect_language", "detect_languages", "evaluate", "install", "load_scorer",
-           "priority", "train_head"]
+           "model_in_use", "priority", "train_head"]
 
 
 def __getattr__(name: str):
@@ -25,6 +25,9 @@ def __getattr__(name: str):
     if name in ("evaluate", "train_head"):
         from . import train
         return getattr(train, name)
+    if name == "model_in_use":
+        from .heads import model_in_use
+        return model_in_use
     if name in ("detect_language", "detect_languages"):
         from . import language
         return getattr(language, name)

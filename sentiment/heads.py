@@ -112,6 +112,16 @@ def lexical_beside(head_path: Path) -> Path:
     return head_path.with_name(head_path.name.removesuffix(".safetensors") + LEXICAL_SUFFIX)
 
 
+def model_in_use(settings) -> str:
+    """What a scorer loaded now would run: the builtin model's current head file, or the
+    configured Hugging Face model. A long-running worker reloads its scorer when this changes."""
+    from .settings import BUILTIN
+
+    if settings.model != BUILTIN:
+        return settings.model
+    return str(current_head_path(settings.cache_dir))
+
+
 def promote(head: Head, name: str, metrics: dict, cache_dir: str | Path | None = None,
             lexical=None) -> Path:
     """Store a new head (and the `lexical` model retrained with it) beside the old ones and make

@@ -95,3 +95,104 @@ def test_a_viewer_cannot_correct_a_label_below_the_ui(sqlite_engine):
     assert scoring.corrections(sqlite_engine) == []
     scoring.correct_label(sqlite_engine, mention_id, "negative", agent="Ola")
     assert len(scoring.corrections(sqlite_engine)) == 1
+
+
+class Everything:
+    """A scorer that calls every text positive (with its real language unknown): it makes which
+    rows a rescoring wrote visible."""
+
+    def __init__(self, label: str = "positive"):
+        self.label, self.seen = label, []
+
+    def classify(self, texts):
+        from sentiment.model import Sentiment
+
+        self.seen.extend(texts)
+        probs = {"negative": 0.05, "neutral": 0.05, "positive": 0.9}
+        return [Sentiment(self.label, 0.9, probs, None) for _ in texts]
+
+
+def test_rescore_open_rewrites_open_conversations_but_not_closed_or_corrected(sqlite_engine, torch_scorer):
+    _seed(sqlite_engine)
+    scoring.score_pending(sqlite_engine, torch_scorer)
+    with sqlite_engine.begin() as connection:
+        ids = dict(connection.execute(sa.text("SELECT external_id, id FROM mention")).all())
+        connection.execute(sa.text("UPDATE conversation SET status = 'closed' WHERE id = "
+                                   f"(SELECT conversation_id FROM mention WHERE id = {ids['small_angry']})"))
+    scoring.correct_label(sqlite_engine, ids["calm_el"], "negative", agent="Ola")
+    assert scoring.rescorable_count(sqlite_engine) == 3  # angry, praise, question_it
+
+    fake = Everything()
+    result = scoring.rescore_open(sqlite_engine, fake, batch=2)
+    assert result.scored == 3 and sorted(fake.seen) == sorted([POSTS[0][1], POSTS[1][1], POSTS[3][1]])
+    with sqlite_engine.connect() as connection:
+        rows = {r.external_id: r for r in connection.execute(sa.text(
+            "SELECT external_id, sentiment, lang, priority FROM mention"))}
+        by_rollup = dict(connection.execute(sa.text(
+            "SELECT sentiment, sum(mentions) FROM mention_rollup GROUP BY sentiment HAVING sum(mentions) > 0")).all())
+        by_rows = dict(connection.execute(sa.text("SELECT sentiment, count(*) FROM mention GROUP BY sentiment")).all())
+    assert rows["angry"].sentiment == rows["question_it"].sentiment == "positive"
+    assert rows["angry"].lang == "pl"  # a detected language is kept when the scorer is unsure
+    assert rows["calm_el"].sentiment == "negative"      # the agent's label stays
+    assert rows["small_angry"].sentiment == "negative"  # a closed conversation keeps its label
+    assert by_rollup == by_rows  # the charts' counts moved with the labels
+    assert scoring.rescore_open(sqlite_engine, Everything()).scored == 3  # open rows are always rescorable
+
+
+def test_the_scoring_job_reloads_the_model_when_model_train_replaced_it(tmp_path, monkeypatch):
+    from monitor import cli_sentiment
+    from monitor.cli import App, build_parser
+    from sentiment import heads
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"sentiment: {{cache_dir: '{tmp_path / 'cache'}'}}\n", encoding="utf-8")
+    app = App(build_parser().parse_args(["--config", str(config), "--db", f"sqlite:///{tmp_path / 'j.db'}", "run"]))
+    loads = []
+    monkeypatch.setattr(cli_sentiment, "load", lambda app: loads.append(heads.model_in_use(
+        app.config.settings.sentiment)) or Everything())
+    _, _, run = cli_sentiment.scoring_job(app)
+    run()
+    run()
+    assert loads == [str(heads.artifacts_dir() / heads.HEAD_FILE)]  # loaded once, kept
+    shipped = heads.Head.load(heads.artifacts_dir() / heads.HEAD_FILE)
+    shipped.meta["adapter"] = heads.adapter_fingerprint()
+    path = heads.promote(shipped, "head-new", {}, tmp_path / "cache")
+    run()
+    run()
+    assert loads == [str(heads.artifacts_dir() / heads.HEAD_FILE), str(path)]
+
+
+def test_cli_rescore_open_and_model_train_rescoring_after_a_promotion(tmp_path, cache_dir, shared_data, capsys,
+                                                                      monkeypatch):
+    import sentiment
+    from monitor.cli import main
+    from sentiment.train import TrainResult
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"sentiment: {{cache_dir: '{cache_dir}', onnx: false}}\n", encoding="utf-8")
+    db = f"sqlite:///{tmp_path / 'r.db'}"
+
+    def cli(*argv: str) -> dict:
+        assert main(["--config", str(config), "--db", db, *argv, "--json"]) == 0
+        return json.loads(capsys.readouterr().out)
+
+    cli("import", str(shared_data / "twcs_sample.csv"), "--format", "twcs")
+    assert cli("score")["scored"] == 49  # the customers' posts
+    engine = sa.create_engine(db)
+    with engine.begin() as connection:
+        connection.execute(sa.text("UPDATE conversation SET status = 'closed' WHERE id IN "
+                                   "(SELECT id FROM conversation ORDER BY id LIMIT 5)"))
+        still_open = connection.execute(sa.text(
+            "SELECT count(*) FROM mention m JOIN conversation c ON c.id = m.conversation_id "
+            "WHERE c.status != 'closed'")).scalar()
+    engine.dispose()
+    assert 0 < still_open < 49
+    rescored = cli("score", "--rescore-open")
+    assert set(rescored) == {"scored", "seconds"} and rescored["scored"] == still_open
+
+    promoted = TrainResult(tmp_path / "head.safetensors", True, {"new": {}, "current": {}})
+    monkeypatch.setattr(sentiment, "train_head", lambda examples, settings: promoted, raising=False)
+    out = cli("model", "train")
+    assert out["promoted"] is True and out["rescored"] == still_open
+    out = cli("model", "train", "--no-rescore")
+    assert out["promoted"] is True and out["rescored"] is None
