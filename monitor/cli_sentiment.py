@@ -123,12 +123,16 @@ def cmd_model(args: argparse.Namespace, app: Any) -> int:
         emit(args, {"promoted": result.promoted, "path": str(result.path) if result.path else None,
                      "corrections": len(examples), "metrics": result.metrics, "rescored": rescored})
     else:
-        from sentiment import evaluate
+        from sentiment.train import evaluation
 
-        scores = evaluate(args.file or "umsab-val", scorer=load(app))
+        report = evaluation(args.file or "umsab-val", scorer=load(app))
+        scores = report["macro_f1"]
         mean = round(sum(scores.values()) / len(scores), 2) if scores else None
-        emit(args, {"macro_f1": scores, "mean": mean},
-             "\n".join(f"{lang}: {f1:.1f}" for lang, f1 in sorted(scores.items())) + f"\nmean: {mean}")
+        recall = report["negative_recall"]
+        lines = [f"{lang}: {f1:.1f}" + (f"  (negative recall {recall[lang]:.1f})" if lang in recall else "")
+                 for lang, f1 in sorted(scores.items())]
+        emit(args, {"macro_f1": scores, "mean": mean, "negative_recall": recall, "examples": report["examples"]},
+             "\n".join(lines) + f"\nmean: {mean}")
     return 0
 
 

@@ -152,7 +152,7 @@ def negative_recall_by_lang(examples: list[Example], probs: np.ndarray) -> dict[
         idx = [i for i, e in enumerate(examples)
                if (e.lang or "?") == lang and gold[i] == LABEL_INDEX["negative"]]
         if idx:
-            out[lang] = round(100 * float(np.mean(pred[idx] == 0)), 2)
+            out[lang] = round(100 * float(np.mean(pred[idx] == LABEL_INDEX["negative"])), 2)
     return out
 
 
@@ -174,12 +174,23 @@ def resolve_examples(path_or_examples) -> list[Example]:
 
 def evaluate(path_or_examples="umsab-val", scorer=None) -> dict[str, float]:
     """Per-language macro-F1 (percent) of `scorer` (default: the configured model)."""
+    return evaluation(path_or_examples, scorer)["macro_f1"]
+
+
+def evaluation(path_or_examples="umsab-val", scorer=None) -> dict:
+    """Per-language macro-F1 and negative recall (percent; the share of complaints labelled
+    negative, for languages with negative examples) and example counts."""
     from .model import load_scorer
 
     examples = resolve_examples(path_or_examples)
     scorer = scorer or load_scorer()
     probs = scorer.probabilities([e.text for e in examples])
-    return macro_f1_by_lang(examples, probs)
+    counts: dict[str, int] = {}
+    for example in examples:
+        counts[example.lang or "?"] = counts.get(example.lang or "?", 0) + 1
+    return {"macro_f1": macro_f1_by_lang(examples, probs),
+            "negative_recall": negative_recall_by_lang(examples, probs),
+            "examples": dict(sorted(counts.items()))}
 
 
 def mean(scores: dict[str, float]) -> float:

@@ -242,3 +242,26 @@ def test_soup_averages_full_finetunes_into_one_model(tmp_path, cache_dir):
     assert apart > 1e-3 and np.abs(vectors[2] - mean).max() < 0.25 * apart
     with pytest.raises(FileNotFoundError, match="no full fine-tune"):
         train.soup_artifacts([tmp_path / "missing"], tmp_path / "soup2", settings)
+
+
+def test_model_evaluate_command_prints_f1_and_complaint_recall_per_language(tmp_path, cache_dir, capsys):
+    import json
+
+    from monitor.cli import main
+
+    labelled = tmp_path / "ours.tsv"
+    labelled.write_text(TSV + "Grazie, tutto perfetto!\tpositive\tit\n", encoding="utf-8")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"sentiment: {{cache_dir: '{cache_dir}', onnx: false}}\n", encoding="utf-8")
+    argv = ["--config", str(config), "--db", f"sqlite:///{tmp_path / 'e.db'}", "model", "evaluate",
+            str(labelled)]
+    assert main([*argv, "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert set(report) == {"macro_f1", "mean", "negative_recall", "examples"}
+    assert report["examples"] == {"en": 3, "it": 1, "pl": 3}
+    assert set(report["macro_f1"]) == {"en", "it", "pl"}
+    assert set(report["negative_recall"]) == {"en", "pl"}  # Italian has no complaint to find
+    assert report["negative_recall"]["pl"] == 100.0  # "Paczka przyszła uszkodzona i nikt nie odpowiada."
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "pl: " in text and "(negative recall 100.0)" in text and "mean: " in text
