@@ -25,6 +25,7 @@ PAGES = [
     ("Care", "response_times.py", "Response times", ":material/timer:", "viewer"),
     ("Care", "staffing.py", "Staffing", ":material/groups:", "viewer"),
     ("Setup", "sources.py", "Sources", ":material/rss_feed:", "admin"),
+    ("Setup", "model.py", "Sentiment model", ":material/psychology:", "admin"),
     ("Setup", "users.py", "Users", ":material/group:", "admin"),
     ("Setup", "erasure.py", "Privacy", ":material/shield_person:", "admin"),
 ]

@@ -1,4 +1,4 @@
-"""`nasluch classify`, `score` and `model install|train|evaluate`: the model's side of the CLI.
+"""`nasluch classify`, `score` and `model install|train|evaluate|list|use`: the model's side of the CLI.
 
 Registered by `monitor.cli`; kept apart so the main command module stays readable.
 """
@@ -101,6 +101,9 @@ def scoring_job(app: Any) -> tuple[str, timedelta, Callable[[], Any]]:
     return ("score", timedelta(seconds=30), run)
 
 
+SUMMARY = ("umsab_val_mean", "care_test_mean", "care_test_negative_recall_min")
+
+
 def cmd_model(args: argparse.Namespace, app: Any) -> int:
     from monitor.cli import emit
 
@@ -122,6 +125,33 @@ def cmd_model(args: argparse.Namespace, app: Any) -> int:
             rescored = rescore_open(app).scored
         emit(args, {"promoted": result.promoted, "path": str(result.path) if result.path else None,
                      "corrections": len(examples), "metrics": result.metrics, "rescored": rescored})
+    elif args.action == "list":
+        from sentiment.heads import SHIPPED, shipped_report, stored_heads
+
+        heads = stored_heads(settings.cache_dir)
+        current = next((head["name"] for head in heads if head["current"]), SHIPPED)
+        rows = [{key: head[key] for key in ("name", "corrections", "usable", "current")}
+                | {key: head["report"].get(key) for key in SUMMARY} for head in heads]
+        shipped = {"name": SHIPPED, "corrections": 0, "usable": True, "current": current == SHIPPED} | {
+            key: shipped_report().get(key) for key in SUMMARY}
+        lines = [f"{'*' if row['current'] else ' '} {row['name']}  corrections {row['corrections']}  "
+                 f"UMSAB val {row['umsab_val_mean']}  care recall min {row['care_test_negative_recall_min']}"
+                 + ("" if row["usable"] else "  (for another encoder: unusable)") for row in [*rows, shipped]]
+        emit(args, {"current": current, "heads": rows, "shipped": shipped}, "\n".join(lines))
+    elif args.action == "use":
+        from sentiment.heads import use
+
+        if not args.file:
+            log.error("model use: name a stored head (`nasluch model list`) or 'shipped'")
+            return 2
+        try:
+            path = use(args.file, settings.cache_dir)
+        except (LookupError, ValueError) as error:
+            log.error("model use: %s", str(error).strip("'\""))
+            return 2
+        rescored = None if args.no_rescore else rescore_open(app).scored
+        emit(args, {"current": args.file, "path": str(path), "rescored": rescored},
+             f"in use: {args.file}" + ("" if rescored is None else f"; rescored {rescored} open mentions"))
     else:
         from sentiment.train import evaluation
 
@@ -144,11 +174,12 @@ def add_parsers(add: Callable[..., argparse.ArgumentParser]) -> None:
                    help="instead, score again every mention of a conversation not yet closed with the model in "
                         "use (labels agents corrected are kept)")
     p = add("model", "prepare, retrain or evaluate the sentiment model")
-    p.add_argument("action", choices=["install", "train", "evaluate"])
+    p.add_argument("action", choices=["install", "train", "evaluate", "list", "use"])
     p.add_argument("file", nargs="?", help="evaluate: a labelled TSV, a folder of care_*.tsv, "
-                                          "'umsab-val' (default) or 'care-test'")
+                                          "'umsab-val' (default) or 'care-test'; use: a stored head's "
+                                          "name from `model list`, or 'shipped'")
     p.add_argument("--no-rescore", action="store_true",
-                   help="train: do not rescore open conversations when the retrained model replaces the old")
+                   help="train, use: do not rescore open conversations when the model in use changes")
 
 
 COMMANDS = {"classify": cmd_classify, "score": cmd_score, "model": cmd_model}

@@ -203,3 +203,14 @@ def corrections(engine: Engine) -> list[dict[str, Any]]:
                                   .order_by(CORRECTION.c.at)).all()
     latest = {row.text: {"text": row.text, "label": row.label, "lang": row.lang} for row in rows}
     return list(latest.values())
+
+
+def correction_log(engine: Engine, limit: int = 500) -> pl.DataFrame:
+    """The newest corrections first: when, who, the language, the label before and after, the text."""
+    query = (sa.select(CORRECTION.c.at, CORRECTION.c.agent, CORRECTION.c.lang, CORRECTION.c.previous,
+                       CORRECTION.c.label, CORRECTION.c.text)
+             .order_by(CORRECTION.c.at.desc(), CORRECTION.c.id.desc()).limit(limit))
+    with engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return pl.DataFrame(rows, schema={"at": pl.Datetime("us", "UTC"), "agent": pl.Utf8, "lang": pl.Utf8,
+                                      "previous": pl.Utf8, "label": pl.Utf8, "text": pl.Utf8}, orient="row")

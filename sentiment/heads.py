@@ -132,7 +132,58 @@ def promote(head: Head, name: str, metrics: dict, cache_dir: str | Path | None =
     if lexical is not None:
         lexical.save(lexical_beside(path))
     (directory / f"{name}.json").write_text(json.dumps(metrics, indent=2, sort_keys=True))
+    _point(directory, path.name)
+    return path
+
+
+def _point(directory: Path, file_name: str) -> None:
     tmp = directory / "current.tmp"
-    tmp.write_text(path.name)
+    tmp.write_text(file_name)
     tmp.replace(directory / "current")
+
+
+SHIPPED = "shipped"
+
+
+def shipped_report() -> dict:
+    """The shipped model's held-out figures (UMSAB val, care test), as `make model` measured them."""
+    path = artifacts_dir() / METRICS_FILE
+    return json.loads(path.read_text()).get("fp32", {}) if path.exists() else {}
+
+
+def stored_heads(cache_dir: str | Path | None = None) -> list[dict]:
+    """The team-trained heads kept in the cache, newest first: name, corrections learnt, whether
+    it fits the shipped encoder (`usable`), whether it is current, and its held-out report."""
+    directory = heads_dir(cache_dir)
+    current = current_head_path(cache_dir)
+    fingerprint = adapter_fingerprint()
+    out = []
+    for path in sorted(directory.glob("head-*.safetensors"), reverse=True):
+        if path.name.endswith(LEXICAL_SUFFIX):
+            continue
+        meta = Head.load(path).meta
+        metrics_file = path.with_suffix(".json")
+        metrics = json.loads(metrics_file.read_text()) if metrics_file.exists() else {}
+        out.append({"name": path.stem, "corrections": int(meta.get("corrections", 0)),
+                    "usable": meta.get("adapter", "") == fingerprint, "current": path == current,
+                    "report": metrics.get("new") or {}})
+    return out
+
+
+def use(name: str, cache_dir: str | Path | None = None) -> Path:
+    """Make a stored head current again, or the shipped one (`name` "shipped"); the old pointer
+    is replaced atomically. Raises LookupError for an unknown name and ValueError for a head
+    trained over another encoder than the one shipped now."""
+    directory = heads_dir(cache_dir)
+    if name == SHIPPED:
+        (directory / "current").unlink(missing_ok=True)
+        return artifacts_dir() / HEAD_FILE
+    path = directory / f"{name}.safetensors"
+    if name.endswith(LEXICAL_SUFFIX.removesuffix(".safetensors")) or not path.exists():
+        known = [head["name"] for head in stored_heads(cache_dir)]
+        raise LookupError(f"no stored head {name!r}; stored: {', '.join(known) or 'none'}")
+    if Head.load(path).meta.get("adapter", "") != adapter_fingerprint():
+        raise ValueError(f"head {name!r} was trained over another encoder than the one shipped now; "
+                         "retrain with `nasluch model train` instead")
+    _point(directory, path.name)
     return path

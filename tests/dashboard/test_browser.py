@@ -24,7 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
 PAGES = {"overview": "", "peak_hours": "peak_hours", "themes": "themes", "alerts": "alerts",
-         "staffing": "staffing", "sources": "sources"}  # the landing page lives at "/"
+         "staffing": "staffing", "sources": "sources", "model": "model"}  # the landing page lives at "/"
 
 
 def _free_port() -> int:

@@ -11,7 +11,7 @@ from tests.dashboard.conftest import CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["views/overview.py", "views/peak_hours.py", "views/staffing.py", "views/sources.py", "views/alerts.py",
-         "views/themes.py"]
+         "views/themes.py", "views/model.py"]
 
 
 @pytest.fixture
