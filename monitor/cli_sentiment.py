@@ -43,25 +43,18 @@ def _print_classified(scorer: Any, texts: list[str]) -> None:
     sys.stdout.flush()
 
 
-def _priority_inputs(app: Any) -> dict[str, Any]:
-    """The priority weights and the brands' complaint queries from the config."""
-    settings = app.config.settings
-    return {"weights": settings.sentiment.priority,
-            "complaint_queries": [query for brand in settings.brands for query in brand.complaints]}
-
-
 def score_all(app: Any, limit: int | None = None, progress: Callable[[int], None] | None = None):
     from monitor.scoring import score_pending
 
     return score_pending(app.engine, load(app), batch=max(app.config.settings.sentiment.batch_size, 64),
-                         limit=limit, progress=progress, **_priority_inputs(app))
+                         limit=limit, progress=progress, **app.config.settings.priority_inputs())
 
 
 def rescore_open(app: Any, progress: Callable[[int], None] | None = None):
     from monitor.scoring import rescore_open as rescore
 
     return rescore(app.engine, load(app), batch=max(app.config.settings.sentiment.batch_size, 64),
-                   progress=progress, **_priority_inputs(app))
+                   progress=progress, **app.config.settings.priority_inputs())
 
 
 def cmd_score(args: argparse.Namespace, app: Any) -> int:
@@ -94,7 +87,7 @@ def scoring_job(app: Any) -> tuple[str, timedelta, Callable[[], Any]]:
             if "model" in state:
                 log.info("the sentiment model changed to %s: reloading it", in_use)
             state["scorer"], state["model"] = load(app), in_use
-        result = score_pending(app.engine, state["scorer"], limit=5_000, **_priority_inputs(app))
+        result = score_pending(app.engine, state["scorer"], limit=5_000, **app.config.settings.priority_inputs())
         if result.scored:
             log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
 

@@ -114,6 +114,11 @@ class Settings(Strict):
     def brand_queries(self) -> dict[str, list[str]]:
         return {brand.name: list(brand.queries) for brand in self.brands}
 
+    def priority_inputs(self) -> dict[str, Any]:
+        """What priority needs from the config: the weights and every brand's complaint queries."""
+        return {"weights": self.sentiment.priority,
+                "complaint_queries": [query for brand in self.brands for query in brand.complaints]}
+
 
 @dataclass(frozen=True)
 class Unconfigured:

@@ -87,7 +87,7 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
     from sentiment.priority import priority
 
     results = scorer.classify(frame["text"].to_list())
-    complaining = frame.with_columns(fold_expr(pl.col("text")).alias("_folded")).select(complaints)[:, 0].to_list()
+    complaining = _complaining(frame, complaints)
     updates = []
     for row, result, complaint in zip(frame.iter_rows(named=True), results, complaining):
         updates.append({
@@ -106,6 +106,11 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
             with rollups.changing(connection, sorted(claimed)):
                 connection.execute(statement, updates)
     return len(updates)
+
+
+def _complaining(frame: pl.DataFrame, complaints: pl.Expr) -> list[bool]:
+    """Per row of `frame` (a `text` column): does a complaint phrase match?"""
+    return frame.with_columns(fold_expr(pl.col("text")).alias("_folded")).select(complaints)[:, 0].to_list()
 
 
 def _claim(connection: sa.Connection, ids: list[int], still: sa.ColumnElement[bool]) -> set[int]:
@@ -174,9 +179,15 @@ def pending_count(engine: Engine) -> int:
             sa.select(sa.func.count()).select_from(MENTION).where(UNSCORED)).scalar_one()
 
 
-def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> None:
-    """An agent's correction: the mention takes the label now, and `model train` learns from it."""
+def correct_label(engine: Engine, mention_id: int, label: str, agent: str, *, weights: Any = None,
+                  complaint_queries: list[str] = ()) -> None:
+    """An agent's correction: the mention takes the label now, and `model train` learns from it.
+
+    The agent is sure, so the label's score becomes 1 and the priority is computed again with
+    P(negative) 1 or 0 (same reach, network and complaint phrases: `weights` and the brands'
+    `complaint_queries`), so a complaint the model missed moves up the inbox at once."""
     from monitor import auth
+    from sentiment.priority import priority
 
     if label not in ("negative", "neutral", "positive"):
         raise ValueError(f"label {label!r}: expected negative, neutral or positive")
@@ -184,13 +195,18 @@ def correct_label(engine: Engine, mention_id: int, label: str, agent: str) -> No
     audit = tables.AuditEntry.__table__
     now = datetime.now(timezone.utc)
     with engine.begin() as connection:
-        row = connection.execute(sa.select(MENTION.c.text, MENTION.c.lang, MENTION.c.sentiment)
-                                 .where(MENTION.c.id == mention_id)).first()
+        row = connection.execute(sa.select(MENTION.c.text, MENTION.c.lang, MENTION.c.sentiment, MENTION.c.source,
+                                           MENTION.c.author_followers).where(MENTION.c.id == mention_id)).first()
         if row is None:
             raise KeyError(mention_id)
+        complaint = _complaining(pl.DataFrame({"text": [row.text]}), complaint_expr(list(complaint_queries)))[0]
         connection.execute(CORRECTION.insert().values(mention_id=mention_id, text=row.text, lang=row.lang,
                                                       label=label, previous=row.sentiment, agent=agent, at=now))
         rollups.rescored(connection, {mention_id: label})
+        connection.execute(MENTION.update().where(MENTION.c.id == mention_id).values(
+            sentiment_score=1.0,
+            priority=priority(float(label == "negative"), followers=row.author_followers,
+                              complaint_match=bool(complaint), network=row.source, weights=weights)))
         connection.execute(audit.insert().values(at=now, actor=agent, action="sentiment.corrected",
                                                  target=f"mention:{mention_id}",
                                                  detail={"from": row.sentiment, "to": label}))

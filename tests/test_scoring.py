@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from monitor import scoring, store
 from monitor.values import Author, Mention
+from sentiment.priority import priority
 
 T0 = datetime(2026, 11, 5, 19, 0, tzinfo=timezone.utc)
 POSTS = [
@@ -55,10 +56,15 @@ def test_a_correction_relabels_the_mention_and_becomes_training_data(sqlite_engi
     scoring.score_pending(sqlite_engine, torch_scorer)
     with sqlite_engine.connect() as connection:
         question = connection.execute(sa.text("SELECT id FROM mention WHERE external_id = 'question_it'")).scalar()
+    with sqlite_engine.connect() as connection:
+        before = connection.execute(sa.text(f"SELECT priority FROM mention WHERE id = {question}")).scalar()
     scoring.correct_label(sqlite_engine, question, "negative", agent="Ola")
     with sqlite_engine.connect() as connection:
-        assert connection.execute(sa.text(f"SELECT sentiment FROM mention WHERE id = {question}")).scalar() == "negative"
+        row = connection.execute(sa.text(f"SELECT sentiment, sentiment_score, priority FROM mention WHERE id = {question}")).one()
         audit = connection.execute(sa.text("SELECT actor, action FROM audit_log")).all()
+    # the agent is sure: P(negative) = 1 in the priority, so the complaint moves up the inbox at once
+    assert row.sentiment == "negative" and row.sentiment_score == 1.0
+    assert row.priority == priority(1.0, followers=40, network="x") > before
     assert ("Ola", "sentiment.corrected") in [tuple(row) for row in audit]
     assert scoring.corrections(sqlite_engine) == [
         {"text": POSTS[3][1], "label": "negative", "lang": "it"}]
@@ -196,3 +202,17 @@ def test_cli_rescore_open_and_model_train_rescoring_after_a_promotion(tmp_path, 
     assert out["promoted"] is True and out["rescored"] == still_open
     out = cli("model", "train", "--no-rescore")
     assert out["promoted"] is True and out["rescored"] is None
+
+
+def test_a_correction_keeps_reach_and_complaint_phrases_in_the_priority(sqlite_engine):
+    """Unscored mentions are corrected too; the brand's own complaint query counts as at scoring."""
+    _seed(sqlite_engine)
+    with sqlite_engine.connect() as connection:
+        ids = dict(connection.execute(sa.text("SELECT external_id, id FROM mention")).all())
+    scoring.correct_label(sqlite_engine, ids["angry"], "positive", agent="Ola")  # e.g. sarcasm read wrongly
+    scoring.correct_label(sqlite_engine, ids["praise"], "negative", agent="Ola",
+                          complaint_queries=['"szybką dostawę"'])
+    with sqlite_engine.connect() as connection:
+        got = dict(connection.execute(sa.text("SELECT external_id, priority FROM mention")).all())
+    assert got["angry"] == priority(0.0, followers=250_000, complaint_match=True, network="x")  # "nikt nie odpowiada"
+    assert got["praise"] == priority(1.0, followers=250_000, complaint_match=True, network="x")

@@ -160,7 +160,8 @@ def _on_label(mention_id: int, key: str) -> None:
 
     label = st.session_state[key]
     if label in LABELS:
-        correct_label(_engine(), mention_id, label, st.session_state["acting_agent"])
+        correct_label(_engine(), mention_id, label, st.session_state["acting_agent"],
+                      **_config().settings.priority_inputs())
         _changed()
 
 

@@ -1,6 +1,7 @@
 """The inbox and response-times pages render on a seeded database (Streamlit's AppTest, no browser)."""
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from pathlib import Path
 
@@ -51,3 +52,25 @@ def test_inbox_page_lists_the_queue_and_opens_a_conversation(app_env):
     texts = [element.value for element in app.text]
     assert "acme app broke" in texts  # Bob's post, as plain text
     assert any(metric.label == "SLA" for metric in app.metric)
+
+
+def test_correcting_a_label_in_the_inbox_stores_it_and_raises_the_priority(app_env):
+    """Bob's post ("acme app broke") is unscored; the agent calls it negative. That stores a
+    correction for `model train` and sets the priority with P(negative) = 1 (no complaint phrase:
+    the built-in list has "broken", not "broke")."""
+    import sqlalchemy as sa
+
+    from sentiment.priority import priority
+
+    app = AppTest.from_file(str(ROOT / "views" / "inbox.py"), default_timeout=60)
+    app.query_params["conversation"] = "2"
+    app.run()
+    app.selectbox(key=f"sentiment_{app_env['bob']}").set_value("negative").run()
+    assert not app.exception
+    engine = make_engine(os.environ["NASLUCH_DB"])
+    with engine.connect() as connection:
+        row = connection.execute(sa.text(f"SELECT sentiment, priority FROM mention WHERE id = {app_env['bob']}")).one()
+        stored = connection.execute(sa.text("SELECT agent, label, previous FROM label_correction")).all()
+    engine.dispose()
+    assert row.sentiment == "negative" and row.priority == priority(1.0, network="x")
+    assert [tuple(r) for r in stored] == [("Ola", "negative", None)]
