@@ -125,8 +125,9 @@ def cmd_model(args: argparse.Namespace, app: Any) -> int:
         current = next((head["name"] for head in heads if head["current"]), SHIPPED)
         rows = [{key: head[key] for key in ("name", "corrections", "usable", "current")}
                 | {key: head["report"].get(key) for key in SUMMARY} for head in heads]
+        report = shipped_report()
         shipped = {"name": SHIPPED, "corrections": 0, "usable": True, "current": current == SHIPPED} | {
-            key: shipped_report().get(key) for key in SUMMARY}
+            key: report.get(key) for key in SUMMARY}
         lines = [f"{'*' if row['current'] else ' '} {row['name']}  corrections {row['corrections']}  "
                  f"UMSAB val {row['umsab_val_mean']}  care recall min {row['care_test_negative_recall_min']}"
                  + ("" if row["usable"] else "  (for another encoder: unusable)") for row in [*rows, shipped]]

@@ -18,6 +18,7 @@ import hashlib
 import json
 import logging
 import time
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,9 +186,7 @@ def evaluation(path_or_examples="umsab-val", scorer=None) -> dict:
     examples = resolve_examples(path_or_examples)
     scorer = scorer or load_scorer()
     probs = scorer.probabilities([e.text for e in examples])
-    counts: dict[str, int] = {}
-    for example in examples:
-        counts[example.lang or "?"] = counts.get(example.lang or "?", 0) + 1
+    counts = Counter(example.lang or "?" for example in examples)
     return {"macro_f1": macro_f1_by_lang(examples, probs),
             "negative_recall": negative_recall_by_lang(examples, probs),
             "examples": dict(sorted(counts.items()))}

@@ -59,7 +59,8 @@ def render() -> None:
     cache_dir = str(settings.cache_dir) if settings.cache_dir else None
     heads = _heads(cache_dir)
     current = next((head for head in heads if head["current"]), None)
-    report = current["report"] if current else shipped_report()
+    shipped = shipped_report()
+    report = current["report"] if current else shipped
     recall = report.get("care_test_negative_recall", {})
     worst = min(recall, key=recall.get) if recall else None
     name, learnt = (current["name"], current["corrections"]) if current else (SHIPPED, 0)
@@ -78,7 +79,6 @@ def render() -> None:
              "UMSAB val": head["report"].get("umsab_val_mean"), "care test": head["report"].get("care_test_mean"),
              "worst complaint recall": head["report"].get("care_test_negative_recall_min"),
              "usable": head["usable"]} for head in heads]
-    shipped = shipped_report()
     rows.append({"name": SHIPPED, "in use": current is None, "corrections": 0,
                  "UMSAB val": shipped.get("umsab_val_mean"), "care test": shipped.get("care_test_mean"),
                  "worst complaint recall": shipped.get("care_test_negative_recall_min"), "usable": True})
