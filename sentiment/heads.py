@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -46,7 +47,13 @@ def adapter_fingerprint(directory: Path | None = None) -> str:
     path = tuned_file(directory)
     if path is None:
         return ""
-    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+    stat = path.stat()  # hashed once per version of the file: `nasluch run` asks every round
+    return _file_hash(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=8)
+def _file_hash(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 @dataclass
