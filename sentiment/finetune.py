@@ -70,7 +70,7 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     from transformers import AutoTokenizer, BertModel
 
     from . import convert
-    from .data import load_care, load_umsab, split_dev, trained_on
+    from .data import load_care, load_umsab, split_dev
     from .heads import HEAD_FILE
 
     settings = settings or SentimentSettings(max_length=64)
@@ -109,8 +109,7 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
 
     care_dev = []
     if examples is None:
-        umsab = trained_on(load_umsab("train"))
-        care = load_care("train-dev" if hold_out_dev else "train")
+        umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
         if hold_out_dev:
             (umsab, dev), care_dev = split_dev(umsab), load_care("dev")
         examples = umsab + care * care_repeat

@@ -265,17 +265,3 @@ def test_model_evaluate_command_prints_f1_and_complaint_recall_per_language(tmp_
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "pl: " in text and "(negative recall 100.0)" in text and "mean: " in text
-
-
-def test_untrained_languages_are_left_out_of_training_but_still_evaluated():
-    umsab = data.load_umsab("train")
-    assert {e.lang for e in umsab} >= {"hi", "en"}
-    examples, weights = train.training_set([])
-    langs = {e.lang for e in examples}
-    assert "hi" not in langs and {"ar", "de", "en", "es", "fr", "it", "pt", "pl", "el"} <= langs
-    assert len(examples) == len(weights) == len(umsab) - sum(e.lang == "hi" for e in umsab) \
-        + len(data.load_care("train"))
-    # a correction in Hindi is the team's word and is trained on
-    correction = train.as_examples([("yeh bilkul bekaar hai", "negative", "hi")])
-    assert train.training_set(correction)[0][-1].lang == "hi"
-    assert "hi" in {e.lang for e in data.load_umsab("val")}
