@@ -66,7 +66,7 @@ def main() -> None:
     from sentiment import SentimentSettings
     from sentiment.data import NOISY_LABEL_LANGS, load_care, load_umsab
     from sentiment.model import BuiltinBackend, Scorer
-    from sentiment.train import macro_f1_by_lang, mean, negative_recall_by_lang
+    from sentiment.train import macro_f1_by_lang, mean, mean_without_noisy, negative_recall_by_lang
 
     val = load_umsab("val")
     texts = [e.text for e in val][:: max(1, len(val) // args.limit)][:args.limit]
@@ -105,9 +105,8 @@ def main() -> None:
             f1 = macro_f1_by_lang(val, probs)
             recall = negative_recall_by_lang(care, scorers[name].probabilities(
                 [e.text for e in care]))
-            result[name] = {"umsab_val_macro_f1": f1, "mean": mean(f1), "mean_clean": mean(
-                {lang: v for lang, v in f1.items() if lang not in NOISY_LABEL_LANGS}),
-                            "care_negative_recall": recall}
+            result[name] = {"umsab_val_macro_f1": f1, "mean": mean(f1),
+                            "mean_clean": mean_without_noisy(f1), "care_negative_recall": recall}
         result["int8_f1_change"] = round(result["onnx int8"]["mean"]
                                          - result["onnx fp32"]["mean"], 2)
 
