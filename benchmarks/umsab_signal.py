@@ -15,7 +15,7 @@ Three figures per language, none touching validation:
   languages' train tweets. It asks whether the labels agree with what sentiment means elsewhere,
   independently of the language's own labels.
 
-A language whose labels score near chance on both is one no model can learn from this data; the
+A language whose labels score near chance on all three is one no model can learn from this data; the
 UMSAB mean over eight languages then rests on the other seven.
 """
 from __future__ import annotations

@@ -8,8 +8,8 @@ import polars as pl
 import streamlit as st
 
 from monitor.scoring import correction_log, corrections
-from sentiment.heads import SHIPPED, shipped_report, stored_heads
 from sentiment.data import NOISY_LABEL_LANGS
+from sentiment.heads import SHIPPED, shipped_report, stored_heads
 from sentiment.settings import BUILTIN
 from sentiment.train import mean_without_noisy
 from views.common import config, engine, local_naive, require_role, table
@@ -74,10 +74,10 @@ def render() -> None:
     right.metric("Worst complaint recall", f"{recall[worst]:.0f}% ({worst})" if worst else "-")
     st.subheader("Per language, on data it never trained on")
     table(by_language(report), "model_by_language")
-    st.caption("UMSAB val: public tweets in eight languages (3 labels); its Hindi labels agree with sentiment barely "
-               "above chance, so Hindi scores about 33 whatever the model and the mean without it says more. Care test: the project's own held-out "
-               "customer-care sentences in pl, ro, el, it, en, de, es, fr; complaint recall is the share of "
-               "complaints labelled negative, the error that costs most.")
+    st.caption("UMSAB val: public tweets in eight languages (3 labels); its Hindi labels agree with sentiment "
+               "barely above chance, so Hindi scores about 33 whatever the model and the mean without it says "
+               "more. Care test: the project's own held-out customer-care sentences in pl, ro, el, it, en, de, "
+               "es, fr; complaint recall is the share of complaints labelled negative, the error that costs most.")
     _corrections_section(learnt)
     st.subheader("Retrained models")
     rows = [{"name": head["name"], "in use": head["current"], "corrections": head["corrections"],
