@@ -11,7 +11,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from monitor.auth import LOCAL_ADMIN
+from monitor.trust.auth import LOCAL_ADMIN
 from views.common import current_user, sidebar_filters, sign_in_screen, sign_out
 
 VIEWS = Path(__file__).resolve().parent / "views"

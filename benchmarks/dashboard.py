@@ -25,13 +25,21 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor import rollups, search_index, staffing, themes, trends  # noqa: E402
-from monitor.alert_settings import SpikeRule  # noqa: E402
-from monitor.analytics import default_filters  # noqa: E402
-from monitor.collect import health  # noqa: E402
+from monitor.store import rollups  # noqa: E402
+
+from monitor.store import fulltext as search_index
+
+from monitor.reports import staffing
+
+from monitor.reports import themes
+
+from monitor.reports import overview as trends
+from monitor.alerts.settings import SpikeRule  # noqa: E402
+from monitor.reports.counts import default_filters  # noqa: E402
+from monitor.jobs.collect import health  # noqa: E402
 from monitor.config import build  # noqa: E402
-from monitor.db import make_engine, upgrade  # noqa: E402
-from monitor.demo import DAY_WEIGHTS, HOUR_WEIGHTS, generate  # noqa: E402
+from monitor.store.engine import make_engine, upgrade  # noqa: E402
+from monitor.demo.generator import DAY_WEIGHTS, HOUR_WEIGHTS, generate  # noqa: E402
 
 TZ = "Europe/Warsaw"
 END = datetime(2026, 11, 20, tzinfo=timezone.utc)

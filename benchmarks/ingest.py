@@ -11,12 +11,12 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from monitor import tables
-from monitor.db import make_engine, upgrade
-from monitor.demo import generate
-from monitor.demo_setup import DEMO_BRANDS
-from monitor.query import BrandMatcher
-from monitor.store import _driver_rows, batched, ingest
+from monitor.store import schema as tables
+from monitor.store.engine import make_engine, upgrade
+from monitor.demo.generator import generate
+from monitor.demo.setup import DEMO_BRANDS
+from monitor.query.parser import BrandMatcher
+from monitor.store.ingest import _driver_rows, batched, ingest
 
 
 def fresh_engine(folder: Path, name: str):

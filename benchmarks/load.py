@@ -6,7 +6,7 @@ queried at the same time. Reports ingest lag and each page's query times under t
 The database is built once (the same data as benchmarks/dashboard.py, in its own file, since this
 run adds rows) and then reused: each run first deletes what the previous run ingested. Ingest runs
 in a thread as `nasluch run` does it: batches of a tick's mentions (rate / 10, every 100 ms) through
-`monitor.store.ingest` with brand matching. Lag is the time from a batch's scheduled arrival to its
+`monitor.store.ingest.ingest` with brand matching. Lag is the time from a batch's scheduled arrival to its
 commit; a steady lag means ingest keeps up, a growing one that it does not.
 """
 from __future__ import annotations
@@ -25,14 +25,18 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor import inbox, rollups, search_index  # noqa: E402
+from monitor.inbox import queue as inbox  # noqa: E402
+
+from monitor.store import rollups
+
+from monitor.store import fulltext as search_index
 from monitor.config import build  # noqa: E402
-from monitor.db import make_engine, upgrade  # noqa: E402
-from monitor.demo_setup import DEMO_BRANDS  # noqa: E402
-from monitor.privacy import delete_mentions  # noqa: E402
-from monitor.query import BrandMatcher  # noqa: E402
-from monitor.store import ingest  # noqa: E402
-from monitor.values import Author, Mention  # noqa: E402
+from monitor.store.engine import make_engine, upgrade  # noqa: E402
+from monitor.demo.setup import DEMO_BRANDS  # noqa: E402
+from monitor.trust.privacy import delete_mentions  # noqa: E402
+from monitor.query.parser import BrandMatcher  # noqa: E402
+from monitor.store.ingest import ingest  # noqa: E402
+from monitor.mention import Author, Mention  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_dashboard", ROOT / "benchmarks" / "dashboard.py")
 bench_dashboard = importlib.util.module_from_spec(_spec)

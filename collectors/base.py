@@ -15,8 +15,8 @@ from typing import Annotated, Any, ClassVar
 import httpx
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
 
-from collectors.errors import NotConfigured
-from monitor.values import Mention, ThreadSnapshot
+from networks.errors import NotConfigured
+from monitor.mention import Mention, ThreadSnapshot
 
 # Each round re-reads this much before its cursor: search indexes lag behind posting (a post
 # written a minute before our last round may be indexed only after it), storage dedupes the rest.

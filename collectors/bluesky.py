@@ -16,9 +16,9 @@ from pydantic import Field, SecretStr
 from collectors.base import (
     OVERLAP, Collector, Fetched, SourceSettings, advance, parse_time, search_terms, secret,
 )
-from collectors.errors import AuthFailed, CollectorError
-from collectors.http import expect, json_body, map_items, send
-from monitor.values import Author, Mention
+from networks.errors import AuthFailed, CollectorError
+from networks.http import expect, json_body, map_items, send
+from monitor.mention import Author, Mention
 
 POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
 TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}

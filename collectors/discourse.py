@@ -24,9 +24,9 @@ import httpx
 from pydantic import SecretStr
 
 from collectors.base import Collector, Fetched, SourceSettings, parse_time, search_terms, secret
-from collectors.http import expect, json_body, map_items, send
-from collectors.text import html_to_text
-from monitor.values import Author, Mention
+from networks.http import expect, json_body, map_items, send
+from networks.text import html_to_text
+from monitor.mention import Author, Mention
 
 
 class DiscourseSettings(SourceSettings):

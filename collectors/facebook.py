@@ -25,8 +25,8 @@ from pydantic import SecretStr
 
 from collectors.base import OVERLAP, parse_time
 from collectors.graph import GraphCollector, GraphId, GraphSettings, unix
-from collectors.http import map_items
-from monitor.values import Author, Mention, ThreadSnapshot
+from networks.http import map_items
+from monitor.mention import Author, Mention, ThreadSnapshot
 
 log = logging.getLogger(__name__)
 

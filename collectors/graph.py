@@ -29,9 +29,9 @@ import httpx
 from pydantic import BeforeValidator, Field, SecretStr
 
 from collectors.base import OVERLAP, Collector, Every, Fetched, SourceSettings, parse_time, secret
-from collectors.errors import AuthFailed, CollectorError, ParseError, RateLimited
-from collectors.http import expect, json_body, send
-from monitor.values import Mention, ThreadSnapshot
+from networks.errors import AuthFailed, CollectorError, ParseError, RateLimited
+from networks.http import expect, json_body, send
+from monitor.mention import Mention, ThreadSnapshot
 
 log = logging.getLogger(__name__)
 

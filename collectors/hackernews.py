@@ -17,9 +17,9 @@ from pydantic import Field
 from collectors.base import (
     OVERLAP, Collector, Fetched, SourceSettings, advance, parse_time, search_terms,
 )
-from collectors.http import expect, json_body, map_items, send
-from collectors.text import html_to_text
-from monitor.values import Author, Mention
+from networks.http import expect, json_body, map_items, send
+from networks.text import html_to_text
+from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 

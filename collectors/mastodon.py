@@ -22,10 +22,10 @@ from pydantic import Field, SecretStr
 from collectors.base import (
     OVERLAP, Collector, Fetched, SourceSettings, parse_time, search_terms, secret,
 )
-from collectors.errors import ParseError, SourceUnavailable
-from collectors.http import expect, json_body, map_items, send
-from collectors.text import html_to_text
-from monitor.values import Author, Mention
+from networks.errors import ParseError, SourceUnavailable
+from networks.http import expect, json_body, map_items, send
+from networks.text import html_to_text
+from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 

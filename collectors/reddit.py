@@ -17,9 +17,9 @@ from pydantic import Field, SecretStr
 from collectors.base import (
     OVERLAP, Collector, Fetched, SourceSettings, advance, or_query, parse_time, secret,
 )
-from collectors.errors import AuthFailed
-from collectors.http import expect, json_body, map_items, send
-from monitor.values import Author, Mention
+from networks.errors import AuthFailed
+from networks.http import expect, json_body, map_items, send
+from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ import feedparser
 from pydantic import field_validator
 
 from collectors.base import Collector, Fetched, SourceSettings
-from collectors.errors import ParseError
-from collectors.http import map_items, send
-from collectors.text import html_to_text
-from monitor.values import Author, Mention
+from networks.errors import ParseError
+from networks.http import map_items, send
+from networks.text import html_to_text
+from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ import requests
 import tweepy
 from pydantic import Field, SecretStr
 
-from collectors import http
+from networks import http
 from collectors.base import Collector, Fetched, SourceSettings, parse_time, search_terms, secret
-from collectors.errors import AuthFailed, CollectorError, ParseError, SourceUnavailable
-from collectors.http import map_items
-from monitor.values import Author, Mention
+from networks.errors import AuthFailed, CollectorError, ParseError, SourceUnavailable
+from networks.http import map_items
+from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 

@@ -20,9 +20,9 @@ from collectors.base import (
     OVERLAP, Collector, Every, Fetched, SourceSettings, advance, bare, parse_time, search_terms,
     secret,
 )
-from collectors.errors import AuthFailed, CollectorError, RateLimited, SourceUnavailable
-from collectors.http import expect, json_body, map_items, send
-from monitor.values import Author, Mention
+from networks.errors import AuthFailed, CollectorError, RateLimited, SourceUnavailable
+from networks.http import expect, json_body, map_items, send
+from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 

@@ -25,7 +25,7 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from collectors.http import rate_limited
+from networks.http import rate_limited
 
 log = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class Failure(Exception):
     """Raised inside a responder; `send` turns it into a failed `SendResult`."""
 
     def __init__(self, kind: ErrorKind, message: str, retry_after: float | None = None) -> None:
-        from monitor.redaction import mask  # a network may echo the token it refused: never keep it
+        from monitor.trust.redaction import mask  # a network may echo the token it refused: never keep it
 
         message = mask(message)
         super().__init__(message)

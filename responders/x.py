@@ -17,7 +17,7 @@ import tweepy
 from pydantic import SecretStr
 
 from collectors.base import parse_time
-from collectors.http import rate_limited
+from networks.http import rate_limited
 from collectors.x import API, _Rebase, _Timeouts
 from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult, secret
 

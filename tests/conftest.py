@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from monitor.db import make_engine, upgrade
+from monitor.store.engine import make_engine, upgrade
 from tests.pg import LocalPostgres
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

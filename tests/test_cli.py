@@ -8,7 +8,7 @@ import sys
 import pytest
 import sqlalchemy as sa
 
-from monitor.cli import main
+from monitor.cli.main import main
 
 
 @pytest.fixture

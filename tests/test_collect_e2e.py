@@ -9,7 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 import yaml
 
-from monitor.cli import main
+from monitor.cli.main import main
 
 ITEM = """<item><title>{title}</title><link>http://127.0.0.1/forum/{guid}</link><guid>http://127.0.0.1/forum/{guid}</guid>
 <description>{body}</description><pubDate>Thu, 05 Nov 2026 1{n}:00:00 +0000</pubDate></item>"""

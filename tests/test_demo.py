@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.demo import BRANDS, generate, kind_shares
-from monitor.demo_networks import X_EPOCH_MS
-from monitor.demo_phrases import LANGUAGES
-from monitor.demo_text import slot_names
-from monitor.values import ImportBatch, Mention
+from monitor.demo.generator import BRANDS, generate, kind_shares
+from monitor.demo.networks import X_EPOCH_MS
+from monitor.demo.phrases import LANGUAGES
+from monitor.demo.text import slot_names
+from monitor.mention import ImportBatch, Mention
 
 END = datetime(2024, 11, 21, 18, tzinfo=timezone.utc)
 WEEKS = 8

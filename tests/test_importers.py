@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from monitor import tables
-from monitor.importers import read_jsonl, read_twcs, read_twitter_care, snowflake_time
-from monitor.privacy import export_jsonl
-from monitor.reports import heatmap, response_times
-from monitor.store import ingest, ingest_replies
+from monitor.store import schema as tables
+from monitor.formats.readers import read_jsonl, read_twcs, read_twitter_care, snowflake_time
+from monitor.trust.privacy import export_jsonl
+from monitor.reports.response_times import heatmap, response_times
+from monitor.store.ingest import ingest, ingest_replies
 
 
 def _store(engine, batch):

@@ -10,8 +10,10 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from monitor import scoring, store
-from monitor.values import Author, Mention
+from monitor.jobs import scoring
+
+from monitor.store import ingest as store
+from monitor.mention import Author, Mention
 from sentiment.priority import priority
 
 T0 = datetime(2026, 11, 5, 19, 0, tzinfo=timezone.utc)
@@ -89,7 +91,7 @@ def test_classify_prints_one_json_line_per_input_line_in_order(tmp_path, cache_d
 def test_a_viewer_cannot_correct_a_label_below_the_ui(sqlite_engine):
     import pytest
 
-    from monitor import auth
+    from monitor.trust import auth
 
     _seed(sqlite_engine)
     auth.add_user(sqlite_engine, "Vera", "viewer", "a-long-password-1")
@@ -146,17 +148,18 @@ def test_rescore_open_rewrites_open_conversations_but_not_closed_or_corrected(sq
 
 
 def test_the_scoring_job_reloads_the_model_when_model_train_replaced_it(tmp_path, monkeypatch):
-    from monitor import cli_sentiment
-    from monitor.cli import App, build_parser
+    from monitor.cli.app import App
+    from monitor.cli.main import build_parser
+    from monitor.jobs import background
     from sentiment import heads
 
     config = tmp_path / "config.yaml"
     config.write_text(f"sentiment: {{cache_dir: '{tmp_path / 'cache'}'}}\n", encoding="utf-8")
     app = App(build_parser().parse_args(["--config", str(config), "--db", f"sqlite:///{tmp_path / 'j.db'}", "run"]))
     loads = []
-    monkeypatch.setattr(cli_sentiment, "load", lambda app: loads.append(heads.model_in_use(
-        app.config.settings.sentiment)) or Everything())
-    _, _, run = cli_sentiment.scoring_job(app)
+    monkeypatch.setattr(background, "load_scorer_for", lambda settings: loads.append(heads.model_in_use(
+        settings.sentiment)) or Everything())
+    _, _, run = background.scoring_job(app.engine, app.config)
     run()
     run()
     assert loads == [str(heads.artifacts_dir() / heads.HEAD_FILE)]  # loaded once, kept
@@ -171,7 +174,7 @@ def test_the_scoring_job_reloads_the_model_when_model_train_replaced_it(tmp_path
 def test_cli_rescore_open_and_model_train_rescoring_after_a_promotion(tmp_path, cache_dir, shared_data, capsys,
                                                                       monkeypatch):
     import sentiment
-    from monitor.cli import main
+    from monitor.cli.main import main
     from sentiment.train import TrainResult
 
     config = tmp_path / "config.yaml"

@@ -16,17 +16,23 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from monitor import privacy, search_index, store, tables
-from monitor.analytics import Filters, default_filters
-from monitor.cli import main
-from monitor.db import MIGRATIONS, make_engine
-from monitor.queries import mentions_frame
-from monitor.query import QuerySyntaxError, parse
-from monitor.query_match import positive_texts
-from monitor.store import ingest
-from monitor.textnorm import word_class
-from monitor.trends import latest_mentions, overview, top_authors
-from monitor.values import Author, Mention
+from monitor.trust import privacy
+
+from monitor.store import fulltext as search_index
+
+from monitor.store import ingest as store
+
+from monitor.store import schema as tables
+from monitor.reports.counts import Filters, default_filters
+from monitor.cli.main import main
+from monitor.store.engine import MIGRATIONS, make_engine
+from monitor.store.frames import mentions_frame
+from monitor.query.parser import QuerySyntaxError, parse
+from monitor.query.match import positive_texts
+from monitor.store.ingest import ingest
+from monitor.query.fold import word_class
+from monitor.reports.overview import latest_mentions, overview, top_authors
+from monitor.mention import Author, Mention
 from tests.dashboard.conftest import seed_database
 from tests.test_query import SEPARATORS, SPELLINGS, TERM_CHARS, TRICKY, _valid, post_text, query_text
 
@@ -387,7 +393,7 @@ def test_a_refused_expression_falls_back_with_a_warning(demo, monkeypatch, caplo
     filters = replace(default_filters(demo), query="acme")
     expected = overview(demo, filters, TZ).total
     monkeypatch.setattr(search_index, "query_expression", lambda query: '"unclosed')
-    with caplog.at_level(logging.WARNING, logger="monitor.search_index"):
+    with caplog.at_level(logging.WARNING, logger="monitor.store.fulltext"):
         assert overview(demo, filters, TZ).total == expected
     assert "refused" in caplog.text
 

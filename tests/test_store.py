@@ -6,10 +6,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor import store, tables
-from monitor.db import current_revision, upgrade
-from monitor.query import BrandMatcher
-from monitor.values import Author, Mention
+from monitor.store import ingest as store
+
+from monitor.store import schema as tables
+from monitor.store.engine import current_revision, upgrade
+from monitor.query.parser import BrandMatcher
+from monitor.mention import Author, Mention
 
 T0 = datetime(2026, 11, 5, 18, 30, tzinfo=timezone.utc)
 
@@ -29,7 +31,7 @@ def test_upgrade_is_idempotent_and_recorded(engine):
     from alembic.config import Config as AlembicConfig
     from alembic.script import ScriptDirectory
 
-    from monitor.db import MIGRATIONS
+    from monitor.store.engine import MIGRATIONS
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.textnorm import APOSTROPHES, LETTERS, fold, fold_expr, lower, lower_expr, word_class
+from monitor.query.fold import APOSTROPHES, LETTERS, fold, fold_expr, lower, lower_expr, word_class
 
 FOLDS = [
     # Polish

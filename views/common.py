@@ -15,10 +15,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.analytics import PENDING, Filters, data_span, filter_options
+from monitor.reports.counts import PENDING, Filters, data_span, filter_options
 from monitor.config import Config, load
-from monitor.db import make_engine, upgrade
-from monitor.query import QuerySyntaxError, parse
+from monitor.store.engine import make_engine, upgrade
+from monitor.query.parser import QuerySyntaxError, parse
 
 SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING],
                              range=["#d62728", "#9e9e9e", "#2ca02c", "#cfd8dc"])
@@ -131,7 +131,7 @@ def table(frame: pl.DataFrame, name: str, **column_config) -> None:
 def weekday_heatmap(cells: pl.DataFrame, value: str, title: str, scheme: str = "orangered",
                     domain_mid: float | None = None) -> alt.Chart:
     """Weekday × hour grid; `cells` has `day`, `hour_of_day` and `value`."""
-    from monitor.analytics import WEEKDAYS
+    from monitor.reports.counts import WEEKDAYS
 
     scale = alt.Scale(scheme=scheme, domainMid=domain_mid) if domain_mid is not None else alt.Scale(scheme=scheme)
     return alt.Chart(cells.to_pandas(), title=title).mark_rect().encode(
@@ -151,7 +151,7 @@ def _auth_settings():
 
 def current_user():
     """The signed-in user (or the local admin when sign-in is switched off), else None."""
-    from monitor import auth
+    from monitor.trust import auth
 
     if not _auth_settings().required:
         return auth.LOCAL_ADMIN
@@ -165,7 +165,7 @@ def current_user():
 
 @st.cache_resource
 def _synced(url: str, path: str) -> bool:
-    from monitor.auth import sync_config_users
+    from monitor.trust.auth import sync_config_users
 
     sync_config_users(engine(), config().settings.agents)
     return True
@@ -176,7 +176,7 @@ def _sync_users() -> None:
 
 
 def _password_form() -> None:
-    from monitor import auth
+    from monitor.trust import auth
 
     with st.form("sign_in"):
         name = st.text_input("Name", key="sign_in_name")
@@ -197,7 +197,7 @@ def _password_form() -> None:
 
 def sign_in_screen() -> None:
     """The only thing a visitor who has not signed in sees."""
-    from monitor import auth
+    from monitor.trust import auth
 
     st.title("Nasłuch: sign in")
     provider = _auth_settings().oidc_provider

@@ -9,7 +9,7 @@ import json
 
 import streamlit as st
 
-from monitor.privacy import erase_author, export_author
+from monitor.trust.privacy import erase_author, export_author
 from views.common import engine, require_role
 
 

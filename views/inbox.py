@@ -1,7 +1,7 @@
 """The inbox page: one queue across sources and brands, a conversation view, the reply box.
 
-Layout only: every number and every change goes through `monitor.inbox`, `monitor.inbox_actions`
-and `monitor.outbox`. Customer words (post texts, author names) and anything a network sent
+Layout only: every number and every change goes through `monitor.inbox.queue`, `monitor.inbox.actions`
+and `monitor.inbox.outbox`. Customer words (post texts, author names) and anything a network sent
 back are shown with `st.text`, `st.code` or in data frames: never as markdown or HTML.
 """
 from __future__ import annotations
@@ -12,10 +12,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from monitor import inbox
-from monitor.auth import LOCAL_ADMIN
-from monitor import inbox_actions as actions
-from monitor.outbox import requeue
+from monitor.inbox import queue as inbox
+from monitor.trust.auth import LOCAL_ADMIN
+from monitor.inbox import actions
+from monitor.inbox.outbox import requeue
 from responders import build_responders, length_limit, responder_for
 from views.common import config as _config
 from views.common import engine as _engine
@@ -156,7 +156,7 @@ def _sentiment_box(post: dict) -> None:
 
 
 def _on_label(mention_id: int, key: str) -> None:
-    from monitor.scoring import correct_label
+    from monitor.jobs.scoring import correct_label
 
     label = st.session_state[key]
     if label in LABELS:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from monitor.scoring import correction_log, corrections
+from monitor.jobs.scoring import correction_log, corrections
 from sentiment.data import NOISY_LABEL_LANGS
 from sentiment.heads import SHIPPED, shipped_report, stored_heads
 from sentiment.settings import BUILTIN

@@ -5,8 +5,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.analytics import Filters
-from monitor.trends import Overview, latest_mentions, overview, top_authors
+from monitor.reports.counts import Filters
+from monitor.reports.overview import Overview, latest_mentions, overview, top_authors
 from views.common import (SENTIMENT_COLORS, TTL, config, download, engine, filters,
                           local_naive, no_data, require_role, table, tz)
 

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 import polars as pl
 import streamlit as st
 
-from monitor.analytics import Filters
-from monitor.trends import busiest_slots, compare_periods, weekday_hours
+from monitor.reports.counts import Filters
+from monitor.reports.overview import busiest_slots, compare_periods, weekday_hours
 from views.common import TTL, engine, filters, no_data, require_role, table, tz, weekday_heatmap
 
 

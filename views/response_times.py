@@ -1,6 +1,6 @@
 """First response times: median, p90 and share within the SLA, per brand, agent, source and week.
 
-The same numbers as `nasluch report response-times` (both call `monitor.reports.response_times`).
+The same numbers as `nasluch report response-times` (both call `monitor.reports.response_times.response_times`).
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from monitor.inbox import waiting_text
-from monitor.reports import response_times
+from monitor.inbox.queue import waiting_text
+from monitor.reports.response_times import response_times
 from views.common import TTL, config, download, engine, require_role
 
 GROUPS = {"by_brand": "Brand", "by_agent": "Agent", "by_source": "Source", "by_week": "Week"}

@@ -7,9 +7,9 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.analytics import Filters
-from monitor.collect import health
-from monitor.trends import source_volume
+from monitor.reports.counts import Filters
+from monitor.jobs.collect import health
+from monitor.reports.overview import source_volume
 from views.common import TTL, config, engine, filters, local_naive, require_role, table, tz
 
 STATUS_ORDER = ("failing", "needs new credentials", "not configured", "paused (rate limited)",

@@ -5,8 +5,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.analytics import WEEKDAYS, Filters
-from monitor.staffing import StaffingInputs, plan, suggest_shifts, weekly_volume
+from monitor.reports.counts import WEEKDAYS, Filters
+from monitor.reports.staffing import StaffingInputs, plan, suggest_shifts, weekly_volume
 from views.common import TTL, config, download, engine, filters, no_data, require_role, table, tz
 
 ASSUMPTIONS = """

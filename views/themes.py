@@ -6,8 +6,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.analytics import Filters
-from monitor.themes import Themes, examples, negative_sample, themes
+from monitor.reports.counts import Filters
+from monitor.reports.themes import Themes, examples, negative_sample, themes
 from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table
 
 

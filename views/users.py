@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from monitor import auth
+from monitor.trust import auth
 from views.common import engine, require_role
 
 

@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from collectors.base import Fetched
-from collectors.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
+from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 LOCAL = "http://127.0.0.1:8765"

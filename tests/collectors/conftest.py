@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import collectors.http
+import networks.http
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -19,5 +19,5 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """Backoff sleeps are recorded instead of slept, so a 500 row takes no time."""
     slept: list[float] = []
-    monkeypatch.setattr(collectors.http, "pause", slept.append)
+    monkeypatch.setattr(networks.http, "pause", slept.append)
     return slept

@@ -9,8 +9,8 @@ from pydantic import ValidationError
 
 from collectors import REGISTRY, build_collector
 from collectors.base import Collector, SourceSettings, bare, or_query, parse_every, search_terms
-from collectors.errors import NotConfigured
-from collectors.text import html_to_text
+from networks.errors import NotConfigured
+from networks.text import html_to_text
 
 MINIMAL = {
     "rss": {"url": "https://forum.example/latest.rss"},

@@ -7,7 +7,7 @@ import pytest
 
 from collector_kit import LOCAL, Case, Reply, Replayer, failure_rows, run_case
 from collectors.bluesky import BlueskyCollector, BlueskySettings
-from collectors.errors import AuthFailed
+from networks.errors import AuthFailed
 
 SESSION = "POST /xrpc/com.atproto.server.createSession"
 SEARCH = "GET /xrpc/app.bsky.feed.searchPosts"

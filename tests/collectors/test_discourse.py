@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from collectors.errors import RateLimited
+from networks.errors import RateLimited
 from collectors.discourse import DiscourseCollector, DiscourseSettings
 
 SEARCH = "GET /search.json"

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from collectors.errors import AuthFailed, RateLimited
+from networks.errors import AuthFailed, RateLimited
 from collectors.facebook import FacebookCollector, FacebookSettings
 from collectors.graph import TokenExpired, UsageHigh, estimate_wait, usage
 

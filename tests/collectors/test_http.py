@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import httpx
 import pytest
 
-from collectors.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
-from collectors.http import json_body, map_items, rate_limited, send
+from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
+from networks.http import json_body, map_items, rate_limited, send
 
 NOW = datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc).timestamp()
 

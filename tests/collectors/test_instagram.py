@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import pytest
 
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from collectors.errors import RateLimited
+from networks.errors import RateLimited
 from collectors.graph import TokenExpired, UsageHigh
 from collectors.instagram import InstagramCollector, InstagramSettings
 

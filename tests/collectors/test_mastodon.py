@@ -86,7 +86,7 @@ def _in_seconds(seconds: int) -> str:
 
 
 def test_rate_limit_reset_iso_is_read() -> None:
-    from collectors.http import rate_limited
+    from networks.http import rate_limited
     error = rate_limited({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2024-11-12T10:05:00.000Z"},
                          now=datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc).timestamp())
     assert error.retry_after == 300

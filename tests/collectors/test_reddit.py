@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from collectors.errors import AuthFailed, NotConfigured, RateLimited
+from networks.errors import AuthFailed, NotConfigured, RateLimited
 from collectors.reddit import RedditCollector, RedditSettings
 
 TOKEN = "POST /api/v1/access_token"

@@ -5,7 +5,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from collectors.errors import ParseError
+from networks.errors import ParseError
 from collectors.rss import RssCollector, RssSettings
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 

@@ -10,7 +10,7 @@ import requests
 from requests.structures import CaseInsensitiveDict
 
 from collector_kit import LOCAL, Case, Reply, Replayer, fixture_json, run_case
-from collectors.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
+from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
 from collectors.x import XCollector, XSettings, snowflake_at, snowflake_time, tweets_to_mentions
 
 SEARCH = "GET /2/tweets/search/recent"

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from collectors.errors import AuthFailed, RateLimited
+from networks.errors import AuthFailed, RateLimited
 from collectors.youtube import YouTubeCollector, YouTubeSettings, next_pacific_midnight
 
 THREADS = "GET /youtube/v3/commentThreads"

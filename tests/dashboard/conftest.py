@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from monitor import rollups, tables
-from monitor.db import make_engine, upgrade
-from monitor.demo import generate
-from monitor.store import ingest
-from monitor.values import Author, Mention
+from monitor.store import rollups
+
+from monitor.store import schema as tables
+from monitor.store.engine import make_engine, upgrade
+from monitor.demo.generator import generate
+from monitor.store.ingest import ingest
+from monitor.mention import Author, Mention
 
 XSS = "<img src=x onerror=alert(1)>"
 END = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)

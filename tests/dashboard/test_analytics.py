@@ -7,10 +7,10 @@ from dataclasses import replace
 import polars as pl
 import pytest
 
-from monitor.analytics import PENDING, Filters, Grouping, counts, default_filters, filter_options
-from monitor.queries import mentions_frame
-from monitor.reports import heatmap
-from monitor.trends import busiest_slots, compare_periods, latest_mentions, overview, top_authors, weekday_hours
+from monitor.reports.counts import PENDING, Filters, Grouping, counts, default_filters, filter_options
+from monitor.store.frames import mentions_frame
+from monitor.reports.response_times import heatmap
+from monitor.reports.overview import busiest_slots, compare_periods, latest_mentions, overview, top_authors, weekday_hours
 from tests.dashboard.conftest import XSS
 
 TZ = "Europe/Warsaw"
@@ -42,7 +42,7 @@ def test_filters_are_honoured(seeded_engine, everything) -> None:
 
 
 def test_text_query_path_counts_what_the_query_matches(seeded_engine) -> None:
-    from monitor.queries import filter_query
+    from monitor.store.frames import filter_query
 
     period = default_filters(seeded_engine, weeks=4)
     query = 'acme OR acmeapp OR "acme shop"'
@@ -57,7 +57,7 @@ def test_text_query_path_counts_what_the_query_matches(seeded_engine) -> None:
 
 
 def test_text_query_narrows_the_counts(seeded_engine, everything) -> None:
-    from monitor.queries import filter_query
+    from monitor.store.frames import filter_query
 
     query = "dziala* OR działa*"
     expected = filter_query(everything.with_columns(pl.lit(None, pl.Utf8).alias("author_handle")), query)

@@ -8,9 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from monitor import scoring, store
-from monitor.db import make_engine, upgrade
-from monitor.values import Author, Mention
+from monitor.jobs import scoring
+
+from monitor.store import ingest as store
+from monitor.store.engine import make_engine, upgrade
+from monitor.mention import Author, Mention
 from sentiment import heads
 from tests.dashboard.conftest import CONFIG, XSS
 

@@ -8,10 +8,12 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor import rollups, tables
-from monitor.db import MIGRATIONS, make_engine, upgrade
-from monitor.store import ingest
-from monitor.values import Author, Mention
+from monitor.store import rollups
+
+from monitor.store import schema as tables
+from monitor.store.engine import MIGRATIONS, make_engine, upgrade
+from monitor.store.ingest import ingest
+from monitor.mention import Author, Mention
 
 ROLLUP = tables.MentionRollup.__table__
 MENTION = tables.Mention.__table__

@@ -5,8 +5,8 @@ from datetime import datetime, timezone
 
 import polars as pl
 
-from monitor.alert_settings import SpikeRule
-from monitor.spikes import score_hours
+from monitor.alerts.settings import SpikeRule
+from monitor.reports.spikes import score_hours
 
 MONDAY = int(datetime(2026, 1, 5, tzinfo=timezone.utc).timestamp() // 3600)  # Monday 00:00 UTC
 WEEKS = 8

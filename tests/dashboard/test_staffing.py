@@ -7,7 +7,7 @@ import math
 import polars as pl
 import pytest
 
-from monitor.staffing import StaffingInputs, agents_needed, erlang_c, plan, service_level, suggest_shifts
+from monitor.reports.staffing import StaffingInputs, agents_needed, erlang_c, plan, service_level, suggest_shifts
 
 
 @pytest.mark.parametrize("load", [0.1, 0.5, 0.9])
@@ -72,10 +72,10 @@ def test_inputs_out_of_range_are_refused() -> None:
 
 
 def test_cli_report_staffing_gives_the_page_numbers(seeded, capsys) -> None:
-    from monitor.analytics import Filters
-    from monitor.cli import main
-    from monitor.db import make_engine
-    from monitor.staffing import staffing_report
+    from monitor.reports.counts import Filters
+    from monitor.cli.main import main
+    from monitor.store.engine import make_engine
+    from monitor.reports.staffing import staffing_report
 
     url, config = seeded
     assert main(["--config", str(config), "--db", url, "report", "staffing", "--tz", "Europe/Warsaw",

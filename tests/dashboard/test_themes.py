@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import numpy as np
 import polars as pl
 
-from monitor.themes import cluster, common_words, distinctive_words, examples, themes
+from monitor.reports.themes import cluster, common_words, distinctive_words, examples, themes
 
 END = datetime(2026, 5, 20, tzinfo=timezone.utc)
 PROBLEMS = {
@@ -92,11 +92,13 @@ def test_negative_sample_finds_a_rare_query_beyond_the_newest_rows(sqlite_engine
     complaints about a rare word are found behind 120 newer ones (the scan alone reads 50)."""
     import sqlalchemy as sa
 
-    from monitor import rollups, tables
-    from monitor.analytics import Filters
-    from monitor.store import ingest
-    from monitor.themes import negative_sample
-    from monitor.values import Author, Mention
+    from monitor.store import rollups
+
+    from monitor.store import schema as tables
+    from monitor.reports.counts import Filters
+    from monitor.store.ingest import ingest
+    from monitor.reports.themes import negative_sample
+    from monitor.mention import Author, Mention
 
     posts = [Mention(source="x", external_id=f"n{i}", author=Author(f"u{i}"), created_at=END - timedelta(minutes=i),
                      text=f"kurier znowu się spóźnia #{i}", lang="pl", brand="Acme") for i in range(120)]
@@ -113,7 +115,7 @@ def test_negative_sample_finds_a_rare_query_beyond_the_newest_rows(sqlite_engine
 def test_theme_names_skip_each_languages_everyday_words() -> None:
     """"już" and "raz" (Polish), "ήταν" (Greek, written with or without its accent) are in one
     theme's every mention, yet the name says what the problem is."""
-    from monitor.themes import _names
+    from monitor.reports.themes import _names
 
     rows = [(0, "pl", f"Już drugi raz paczka uszkodzona, zwrot {i}") for i in range(6)]
     rows += [(0, "el", f"Ήταν πάλι σπασμένο το δέμα {i}") for i in range(3)] + [(0, "el", "Ηταν σπασμένο δέμα")]
@@ -129,11 +131,11 @@ def test_theme_names_skip_each_languages_everyday_words() -> None:
 def test_negative_sample_takes_this_week_and_last_week_alike(sqlite_engine) -> None:
     """Half the sample from each of the two weeks ending at the newest complaint, the rest from
     the other week when one is short; older and positive mentions are not sampled."""
-    from monitor import rollups
-    from monitor.analytics import Filters
-    from monitor.store import ingest
-    from monitor.themes import negative_sample
-    from monitor.values import Author, Mention
+    from monitor.store import rollups
+    from monitor.reports.counts import Filters
+    from monitor.store.ingest import ingest
+    from monitor.reports.themes import negative_sample
+    from monitor.mention import Author, Mention
 
     def post(key: str, age: timedelta) -> Mention:
         return Mention(source="x", external_id=key, author=Author(key), created_at=END - age,

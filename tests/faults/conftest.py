@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import collectors.http
+import networks.http
 from tests.conftest import _postgres_database
 
 
@@ -18,5 +18,5 @@ def any_db(request, tmp_path) -> str:
 @pytest.fixture
 def no_sleep(monkeypatch):
     slept: list[float] = []
-    monkeypatch.setattr(collectors.http, "pause", slept.append)
+    monkeypatch.setattr(networks.http, "pause", slept.append)
     return slept

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from monitor.db import make_engine
+from monitor.store.engine import make_engine
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from monitor.config import ConfigError, build
-from monitor.importers import READERS, ImportFormatError
-from monitor.query import QuerySyntaxError, parse
+from monitor.formats.readers import READERS, ImportFormatError
+from monitor.query.parser import QuerySyntaxError, parse
 
 def bounded(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -15,10 +15,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from monitor import tables
-from monitor.importers import read_file
-from monitor.store import ingest
-from monitor.values import Author, Mention
+from monitor.store import schema as tables
+from monitor.formats.readers import read_file
+from monitor.store.ingest import ingest
+from monitor.mention import Author, Mention
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 2, 1, tzinfo=timezone.utc)
@@ -69,7 +69,7 @@ def test_nul_and_invalid_utf8_in_an_import_cost_one_character_not_the_row(engine
 
 
 def test_the_inbox_shows_hostile_text_as_plain_text(tmp_path, monkeypatch):
-    from monitor.db import make_engine, upgrade
+    from monitor.store.engine import make_engine, upgrade
 
     db = f"sqlite:///{tmp_path / 'hostile.db'}"
     engine = make_engine(db)

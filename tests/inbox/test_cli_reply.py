@@ -5,9 +5,9 @@ import json
 
 import sqlalchemy as sa
 
-from monitor import tables
-from monitor.cli import main
-from monitor.db import make_engine, upgrade
+from monitor.store import schema as tables
+from monitor.cli.main import main
+from monitor.store.engine import make_engine, upgrade
 from tests.inbox.conftest import seed
 
 

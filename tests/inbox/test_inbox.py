@@ -6,9 +6,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from monitor import inbox, outbox, tables
-from monitor import inbox_actions as actions
-from monitor.privacy import erase_author
+from monitor.inbox import queue as inbox
+
+from monitor.inbox import outbox
+
+from monitor.store import schema as tables
+from monitor.inbox import actions
+from monitor.trust.privacy import erase_author
 from tests.inbox.conftest import SENT, T0, ScriptedResponder
 
 AUDIT = tables.AuditEntry.__table__
@@ -68,8 +72,8 @@ def test_sla_clock_stops_on_a_sent_reply_and_restarts_on_a_new_message(seeded):
     outbox.send_now(engine, reply_id, [ScriptedResponder([SENT])], "w", now=T0 + timedelta(minutes=32))
     stopped = inbox.sla_status(engine, conversation, 60, T0 + timedelta(hours=5))
     assert not stopped["running"] and not stopped["breached"]
-    from monitor.store import ingest
-    from monitor.values import Author, Mention
+    from monitor.store.ingest import ingest
+    from monitor.mention import Author, Mention
     ingest(engine, [Mention("mastodon", "https://fosstodon.org/users/kasia/statuses/113", "dalej nie działa",
                             T0 + timedelta(hours=2), Author("kasia@fosstodon.org", "Kasia"),
                             in_reply_to="https://fosstodon.org/users/kasia/statuses/112", brand="Acme")])
@@ -89,8 +93,8 @@ def test_thread_has_customer_posts_and_brand_replies_in_time_order(seeded):
 
 def test_earlier_conversations_of_the_same_author_and_brand(seeded):
     engine, ids = seeded
-    from monitor.store import ingest
-    from monitor.values import Author, Mention
+    from monitor.store.ingest import ingest
+    from monitor.mention import Author, Mention
     ingest(engine, [Mention("mastodon", "https://fosstodon.org/users/kasia/statuses/50", "stara sprawa",
                             T0 - timedelta(days=30), Author("kasia@fosstodon.org", "Kasia"), brand="Acme")])
     earlier = inbox.earlier_conversations(engine, _conversation(engine, ids["kasia"]))
@@ -184,7 +188,7 @@ def test_erasing_an_author_takes_outbox_and_presence_rows_with_it(seeded):
 def test_sla_breaches_are_announced_once_per_wait_and_never_for_old_history(seeded):
     import httpx
 
-    from monitor.alert_settings import AlertSettings
+    from monitor.alerts.settings import AlertSettings
 
     engine, ids = seeded
     posted: list[str] = []

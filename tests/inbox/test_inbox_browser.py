@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor import inbox_actions
-from monitor.db import make_engine, upgrade
+from monitor.inbox import actions as inbox_actions
+from monitor.store.engine import make_engine, upgrade
 from tests.inbox.conftest import seed
 from tests.inbox.mastodon_server import MastodonServer
 

@@ -8,10 +8,14 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from monitor import outbox, tables
-from monitor.cli import App, build_parser, main, outbox_job
+from monitor.inbox import outbox
+
+from monitor.store import schema as tables
+from monitor.cli.app import App
+from monitor.cli.main import build_parser, main
+from monitor.jobs.background import outbox_job
 from monitor.config import load
-from monitor.db import make_engine
+from monitor.store.engine import make_engine
 from responders import build_responders
 from tests.inbox.conftest import seed
 from tests.inbox.mastodon_server import MastodonServer
@@ -33,7 +37,7 @@ def test_lost_answer_ends_with_one_post_and_one_sent_reply(tmp_path, capsys, mon
     monkeypatch.setenv("MASTODON_TOKEN", "test-token")
     db = f"sqlite:///{tmp_path / 'e2e.db'}"
     engine = make_engine(db)
-    from monitor.db import upgrade
+    from monitor.store.engine import upgrade
     upgrade(engine)
     ids = seed(engine)
     with MastodonServer({KASIA: "112"}, stall_first=1.5) as server:
@@ -65,7 +69,7 @@ def test_reply_is_sent_at_once_when_the_answer_comes(tmp_path, capsys, monkeypat
     with MastodonServer({KASIA: "112"}) as server:
         config = _config(tmp_path, server.url)
         engine = make_engine(db)
-        from monitor.db import upgrade
+        from monitor.store.engine import upgrade
         upgrade(engine)
         ids = seed(engine)
         code = main(["--config", str(config), "--db", db, "reply", str(ids["kasia2"]), "Hej", "--agent", "Ola",
@@ -79,6 +83,6 @@ def test_the_run_scheduler_gets_an_outbox_job(tmp_path, monkeypatch):
     monkeypatch.setenv("MASTODON_TOKEN", "test-token")
     config = _config(tmp_path, "http://127.0.0.1:9")
     app = App(build_parser().parse_args(["--config", str(config), "--db", f"sqlite:///{tmp_path / 'j.db'}", "run"]))
-    name, every, job = outbox_job(app)
+    name, every, job = outbox_job(app.engine, app.config)
     assert name == "outbox" and every <= timedelta(minutes=1)
     assert job() == {"sent": 0, "failed": 0, "queued": 0}

@@ -7,8 +7,10 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from monitor import outbox, tables
-from monitor.db import make_engine
+from monitor.inbox import outbox
+
+from monitor.store import schema as tables
+from monitor.store.engine import make_engine
 from responders import SendResult
 from tests.inbox.conftest import SENT, T0, ScriptedResponder, seed
 

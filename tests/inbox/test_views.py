@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from monitor import outbox
-from monitor.db import make_engine, upgrade
+from monitor.inbox import outbox
+from monitor.store.engine import make_engine, upgrade
 from tests.inbox.conftest import SENT, T0, ScriptedResponder, seed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,17 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor import collect, inbox, moderation, outbox, tables
+from monitor.jobs import collect
+
+from monitor.inbox import queue as inbox
+
+from monitor.inbox import moderation
+
+from monitor.inbox import outbox
+
+from monitor.store import schema as tables
 from monitor.config import load
-from monitor.db import make_engine, upgrade
+from monitor.store.engine import make_engine, upgrade
 from responders import build_responders
 from tests.meta.graph_server import GraphServer
 

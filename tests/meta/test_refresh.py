@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from monitor import tables
-from monitor.query import BrandMatcher
-from monitor.store import ingest, refresh_mentions
-from monitor.values import Author, Mention, ThreadSnapshot
+from monitor.store import schema as tables
+from monitor.query.parser import BrandMatcher
+from monitor.store.ingest import ingest, refresh_mentions
+from monitor.mention import Author, Mention, ThreadSnapshot
 
 T0 = datetime(2024, 11, 12, 8, 0, tzinfo=timezone.utc)
 MENTION = tables.Mention.__table__

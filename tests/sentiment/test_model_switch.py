@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from monitor.cli import main
+from monitor.cli.main import main
 from sentiment import heads
 
 

@@ -247,7 +247,7 @@ def test_soup_averages_full_finetunes_into_one_model(tmp_path, cache_dir):
 def test_model_evaluate_command_prints_f1_and_complaint_recall_per_language(tmp_path, cache_dir, capsys):
     import json
 
-    from monitor.cli import main
+    from monitor.cli.main import main
 
     labelled = tmp_path / "ours.tsv"
     labelled.write_text(TSV + "Grazie, tutto perfetto!\tpositive\tit\n", encoding="utf-8")

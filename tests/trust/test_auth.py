@@ -7,8 +7,14 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from monitor import auth, inbox_actions, outbox, tables
-from monitor.cli import main
+from monitor.trust import auth
+
+from monitor.inbox import actions as inbox_actions
+
+from monitor.inbox import outbox
+
+from monitor.store import schema as tables
+from monitor.cli.main import main
 from monitor.config import ConfigError, build
 from tests.inbox.conftest import SENT, ScriptedResponder, seed
 

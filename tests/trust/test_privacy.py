@@ -9,14 +9,22 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor import inbox_actions, outbox, rollups, tables
-from monitor.cli import App, background_jobs, build_parser, main
-from monitor.importers import read_file
-from monitor.privacy import erase_author, export_author
-from monitor.redaction import EMAIL, redact_contacts
-from monitor.retention import purge_old_mentions
-from monitor.store import ingest, ingest_replies
-from monitor.values import Author, Mention
+from monitor.inbox import actions as inbox_actions
+
+from monitor.inbox import outbox
+
+from monitor.store import rollups
+
+from monitor.store import schema as tables
+from monitor.cli.app import App
+from monitor.cli.main import build_parser, main
+from monitor.jobs.background import background_jobs
+from monitor.formats.readers import read_file
+from monitor.trust.privacy import erase_author, export_author
+from monitor.trust.redaction import EMAIL, redact_contacts
+from monitor.jobs.retention import purge_old_mentions
+from monitor.store.ingest import ingest, ingest_replies
+from monitor.mention import Author, Mention
 
 HANDLE = "CinVakas"
 MENTION = tables.Mention.__table__
@@ -139,10 +147,10 @@ def test_the_scheduler_gets_a_retention_job_only_when_configured(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text("privacy: {retention_days: 30}\n", encoding="utf-8")
     app = App(build_parser().parse_args(["--config", str(path), "--db", f"sqlite:///{tmp_path / 'r.db'}", "run"]))
-    assert "retention" in [name for name, _, _ in background_jobs(app)]
+    assert "retention" in [name for name, _, _ in background_jobs(app.engine, app.config)]
     path.write_text("sla_minutes: 60\n", encoding="utf-8")
     app = App(build_parser().parse_args(["--config", str(path), "--db", f"sqlite:///{tmp_path / 'r.db'}", "run"]))
-    assert "retention" not in [name for name, _, _ in background_jobs(app)]
+    assert "retention" not in [name for name, _, _ in background_jobs(app.engine, app.config)]
 
 
 def test_redaction_at_ingest_removes_the_real_addresses(sqlite_engine, shared_data, tmp_path):

@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor.collect import collect_once
+from monitor.jobs.collect import collect_once
 from monitor.config import load
-from monitor.db import make_engine, upgrade
-from monitor.inbox_actions import send_reply
-from monitor.store import ingest
-from monitor.values import Author, Mention
+from monitor.store.engine import make_engine, upgrade
+from monitor.inbox.actions import send_reply
+from monitor.store.ingest import ingest
+from monitor.mention import Author, Mention
 from responders import build_responders
 from tests.trust.fake_network import FakeNetwork
 
@@ -81,7 +81,7 @@ def test_in_process_cycle_logs_and_stores_no_secret(tmp_path, secrets_env, caplo
         outcome = send_reply(engine, mention_id, "Cześć {author}", "Ola", build_responders(config.responders))
     assert summary["yt"]["inserted"] >= 1 and summary["forum"]["inserted"] == 1, summary
     assert "401" in summary["echo"]["error"] and "[secret]" in summary["echo"]["error"]  # the echo, masked
-    from collectors.errors import AuthFailed
+    from networks.errors import AuthFailed
 
     assert SECRETS["FORUM_KEY"] not in str(AuthFailed(f"HTTP 401: bad key {SECRETS['FORUM_KEY']}"))  # exceptions too
     assert outcome.state == "sent" and len(network.statuses) == 1

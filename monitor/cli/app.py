@@ -1,0 +1,86 @@
+"""What every command shares: the validated config and database engine (`App`), the command
+registry, and the output helpers. Command groups register themselves with `@command`.
+
+With `--json` a command prints one JSON document on stdout; logs and progress go to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+from tqdm import tqdm
+
+from monitor.config import Config, load
+from monitor.query.parser import BrandMatcher
+from monitor.store.engine import make_engine, upgrade
+from monitor.trust.auth import sync_config_users
+
+Command = Callable[[argparse.Namespace, "App"], int]
+AddParser = Callable[..., argparse.ArgumentParser]
+COMMANDS: dict[str, Command] = {}
+
+
+class App:
+    """The validated config and the database engine, made once per command."""
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.config_path = Path(args.config)
+        self.config: Config = load(self.config_path)
+        self._engine = None
+
+    @property
+    def db_url(self) -> str:
+        return self.args.db or os.environ.get("NASLUCH_DB") or self.config.settings.database.url
+
+    @property
+    def engine(self):
+        if self._engine is None:
+            self._engine = make_engine(self.db_url)
+            upgrade(self._engine)
+            if self.config.settings.agents:
+                sync_config_users(self._engine, self.config.settings.agents)
+        return self._engine
+
+    def matcher(self) -> BrandMatcher | None:
+        queries = self.config.settings.brand_queries()
+        return BrandMatcher(queries) if queries else None
+
+
+def command(name: str) -> Callable[[Command], Command]:
+    def register(function: Command) -> Command:
+        COMMANDS[name] = function
+        return function
+    return register
+
+
+def emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
+    if getattr(args, "json", False):
+        print(json.dumps(data, ensure_ascii=False, default=str))
+    else:
+        print(text if text is not None else json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def parse_day(value: str) -> datetime:
+    """`--since 2026-01-31` or a full ISO time; dates are midnight UTC."""
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2026-01-31 or 2026-01-31T18:00") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def progress_bar(total: int, description: str):
+    """A progress bar on a terminal only; scripts reading stderr get no carriage-return noise."""
+    return tqdm(total=total, desc=description, unit=" posts", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+def safe_url(url: str) -> str:
+    return make_url(url).render_as_string(hide_password=True)

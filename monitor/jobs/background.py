@@ -1,0 +1,81 @@
+"""The periodic jobs `nasluch run` schedules besides collection: scoring, the outbox, alerts and
+retention. Each factory returns `(name, every, function)` for `build_scheduler`.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine
+
+from monitor.alerts.notify import check
+from monitor.config import Config
+from monitor.inbox.actions import alert_sla_breaches
+from monitor.inbox.outbox import send_due, worker_name
+from monitor.jobs.retention import purge_old_mentions
+from monitor.jobs.scoring import load_scorer_for, score_pending
+from responders import build_responders
+from sentiment import model_in_use
+
+log = logging.getLogger(__name__)
+Job = tuple[str, timedelta, Callable[[], Any]]
+
+
+def background_jobs(engine: Engine, config: Config) -> list[Job]:
+    return [scoring_job(engine, config), outbox_job(engine, config), *alert_jobs(engine, config),
+            *sla_alert_jobs(engine, config), *retention_jobs(engine, config)]
+
+
+def scoring_job(engine: Engine, config: Config) -> Job:
+    """Score what collection brought in, every 30 seconds, one model per process (loaded again
+    when `nasluch model train` or `model use` replaces it)."""
+    state: dict[str, Any] = {}
+    settings = config.settings
+
+    def run() -> None:
+        in_use = model_in_use(settings.sentiment)
+        if state.get("model") != in_use:  # first run, or the model in use changed
+            if "model" in state:
+                log.info("the sentiment model changed to %s: reloading it", in_use)
+            state["scorer"], state["model"] = load_scorer_for(settings), in_use
+        result = score_pending(engine, state["scorer"], limit=5_000, **settings.priority_inputs())
+        if result.scored:
+            log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
+
+    return ("score", timedelta(seconds=30), run)
+
+
+def outbox_job(engine: Engine, config: Config) -> Job:
+    """Send queued replies every 15 s with the configured responders (one worker per process)."""
+    responders = build_responders(config.responders)
+    worker = worker_name()
+    for missing in config.unconfigured_responders:
+        log.warning("responder %s (%s) is %s: its replies stay queued", missing.name, missing.type, missing.reason)
+    return ("outbox", timedelta(seconds=15), lambda: send_due(engine, responders, worker))
+
+
+def alert_jobs(engine: Engine, config: Config) -> list[Job]:
+    """Check for spikes every 5 minutes when a webhook or e-mail is configured under `alerts:`."""
+    settings = config.settings
+    if not settings.alerts.channels:
+        return []
+    return [("alerts", timedelta(minutes=5), lambda: check(engine, settings.alerts, settings.timezone))]
+
+
+def sla_alert_jobs(engine: Engine, config: Config) -> list[Job]:
+    """Announce SLA breaches every minute on the same channels as spike alerts."""
+    settings = config.settings
+    if not settings.alerts.channels:
+        return []
+    return [("sla-alerts", timedelta(minutes=1),
+             lambda: alert_sla_breaches(engine, settings.alerts, settings.sla_minutes))]
+
+
+def retention_jobs(engine: Engine, config: Config) -> list[Job]:
+    """Delete mentions past `privacy.retention_days` once an hour (none when it is unset)."""
+    days = config.settings.privacy.retention_days
+    if not days:
+        return []
+    return [("retention", timedelta(hours=1), lambda: purge_old_mentions(engine, days))]
