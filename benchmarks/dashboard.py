@@ -12,8 +12,8 @@ read every row the page needs into pandas and aggregate there.
 from __future__ import annotations
 
 import argparse
-import statistics
 import sqlite3
+import statistics
 import sys
 import time
 from dataclasses import replace
@@ -25,21 +25,17 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from monitor.store import rollups  # noqa: E402
-
-from monitor.store import fulltext as search_index
-
-from monitor.reports import staffing
-
-from monitor.reports import themes
-
-from monitor.reports import overview as trends
 from monitor.alerts.settings import SpikeRule  # noqa: E402
-from monitor.reports.counts import default_filters  # noqa: E402
-from monitor.jobs.collect import health  # noqa: E402
 from monitor.config import build  # noqa: E402
-from monitor.store.engine import make_engine, upgrade  # noqa: E402
 from monitor.demo.generator import DAY_WEIGHTS, HOUR_WEIGHTS, generate  # noqa: E402
+from monitor.jobs.collect import health  # noqa: E402
+from monitor.reports import overview, staffing, themes
+from monitor.reports.counts import default_filters  # noqa: E402
+from monitor.store import (
+    fulltext,
+    rollups,  # noqa: E402
+)
+from monitor.store.engine import make_engine, upgrade  # noqa: E402
 
 TZ = "Europe/Warsaw"
 END = datetime(2026, 11, 20, tzinfo=timezone.utc)
@@ -99,7 +95,7 @@ def build_database(path: Path, count: int, weeks: int, ordered: bool = True) -> 
     print(f"rollup: {cells:,} cells in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     started = time.perf_counter()
     with engine.begin() as connection:
-        indexed = search_index.rebuild(connection)
+        indexed = fulltext.rebuild(connection)
     engine.dispose()
     print(f"search index: {indexed:,} mentions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
@@ -134,18 +130,18 @@ def pages(engine, config) -> dict:
     half = filters.since + (filters.until - filters.since) / 2
     rule, inputs = SpikeRule(), staffing.StaffingInputs()
     return {
-        "Overview": lambda: (trends.overview(engine, filters, TZ, "day", rule), trends.top_authors(engine, filters),
-                             trends.latest_mentions(engine, filters)),
-        "Peak hours": lambda: (trends.weekday_hours(engine, filters, TZ),
-                               trends.compare_periods(engine, filters, TZ, (filters.since, half), (half, filters.until))),
+        "Overview": lambda: (overview.overview(engine, filters, TZ, "day", rule), overview.top_authors(engine, filters),
+                             overview.latest_mentions(engine, filters)),
+        "Peak hours": lambda: (overview.weekday_hours(engine, filters, TZ),
+                               overview.compare_periods(engine, filters, TZ, (filters.since, half), (half, filters.until))),
         "Staffing": lambda: staffing.plan(staffing.weekly_volume(engine, filters, TZ, 4), inputs),
         "Complaint themes (query only)": lambda: themes.negative_sample(engine, filters, 400),
-        "Sources": lambda: (health(engine, config), trends.source_volume(engine, filters, TZ)),
-        "Alerts": lambda: trends.spike_table(engine, filters, TZ, rule),
-        "Overview, all time": lambda: trends.overview(engine, replace(filters, since=None), TZ, "week", rule),
-        "Top authors, 4 narrow filters": lambda: trends.top_authors(
+        "Sources": lambda: (health(engine, config), overview.source_volume(engine, filters, TZ)),
+        "Alerts": lambda: overview.spike_table(engine, filters, TZ, rule),
+        "Overview, all time": lambda: overview.overview(engine, replace(filters, since=None), TZ, "week", rule),
+        "Top authors, 4 narrow filters": lambda: overview.top_authors(
             engine, replace(filters, brands=("Kawka",), sources=("x",), langs=("de",), sentiments=("positive",))),
-        "Overview, text query": lambda: trends.overview(engine, replace(filters, query='"nie działa" OR delivery*'),
+        "Overview, text query": lambda: overview.overview(engine, replace(filters, query='"nie działa" OR delivery*'),
                                                         TZ, "day", rule),
     }
 
@@ -186,8 +182,8 @@ def main() -> None:
             fresh = rollups.drift(connection)["mentions"] != args.mentions
         if not fresh:
             with engine.begin() as connection:  # written before the index existed
-                if not search_index.consistent(connection):
-                    search_index.rebuild(connection)
+                if not fulltext.consistent(connection):
+                    fulltext.rebuild(connection)
     if fresh:
         engine.dispose()
         build_database(args.db, args.mentions, args.weeks, ordered=not args.shuffled)

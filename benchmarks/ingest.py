@@ -11,11 +11,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from monitor.store import schema as tables
-from monitor.store.engine import make_engine, upgrade
+from monitor.demo.brands import DEMO_BRANDS
 from monitor.demo.generator import generate
-from monitor.demo.setup import DEMO_BRANDS
 from monitor.query.parser import BrandMatcher
+from monitor.store import schema
+from monitor.store.engine import make_engine, upgrade
 from monitor.store.ingest import _driver_rows, batched, ingest
 
 
@@ -37,7 +37,7 @@ def naive(engine, mentions) -> float:
     start = time.perf_counter()
     for row in bare_rows(mentions):
         with Session(engine) as session:
-            session.add(tables.Mention(**row))
+            session.add(schema.MentionRow(**row))
             session.commit()
     return len(mentions) / (time.perf_counter() - start)
 
@@ -46,7 +46,7 @@ def ceiling(engine, mentions) -> float:
     """The same rows straight into the driver's executemany: no matching, no dedupe, no threads."""
     start = time.perf_counter()
     rows = bare_rows(mentions)
-    table = tables.Mention.__table__
+    table = schema.MentionRow.__table__
     names = list(rows[0])
     sql = f'INSERT INTO mention ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
     for chunk in batched(rows, 50_000):
@@ -62,7 +62,7 @@ def driver_floor(engine, mentions, drop_indexes: bool = False) -> float:
     constraint and no index, which is what a plain "bulk insert" probe measures."""
     rows = bare_rows(mentions)
     names = list(rows[0])
-    values = _driver_rows(tables.Mention.__table__, {name: [row[name] for row in rows] for name in names}, "sqlite")
+    values = _driver_rows(schema.MentionRow.__table__, {name: [row[name] for row in rows] for name in names}, "sqlite")
     sql = f'INSERT INTO mention ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
     raw = engine.raw_connection()
     try:

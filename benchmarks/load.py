@@ -25,18 +25,15 @@ import sqlalchemy as sa
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from monitor.inbox import queue as inbox  # noqa: E402
-
-from monitor.store import rollups
-
-from monitor.store import fulltext as search_index
 from monitor.config import build  # noqa: E402
-from monitor.store.engine import make_engine, upgrade  # noqa: E402
-from monitor.demo.setup import DEMO_BRANDS  # noqa: E402
-from monitor.trust.privacy import delete_mentions  # noqa: E402
-from monitor.query.parser import BrandMatcher  # noqa: E402
-from monitor.store.ingest import ingest  # noqa: E402
+from monitor.demo.brands import DEMO_BRANDS  # noqa: E402
+from monitor.inbox import queue  # noqa: E402
 from monitor.mention import Author, Mention  # noqa: E402
+from monitor.query.parser import BrandMatcher  # noqa: E402
+from monitor.store import fulltext, rollups
+from monitor.store.engine import make_engine, upgrade  # noqa: E402
+from monitor.store.ingest import ingest  # noqa: E402
+from monitor.trust.privacy import delete_mentions  # noqa: E402
 
 _spec = importlib.util.spec_from_file_location("bench_dashboard", ROOT / "benchmarks" / "dashboard.py")
 bench_dashboard = importlib.util.module_from_spec(_spec)
@@ -51,8 +48,8 @@ def prepare(path: Path, count: int) -> None:
     if path.exists():
         upgrade(engine)  # a database from an older run gets the newer tables and their backfill
         with engine.begin() as connection:
-            if not search_index.consistent(connection):
-                search_index.rebuild(connection)
+            if not fulltext.consistent(connection):
+                fulltext.rebuild(connection)
         with engine.begin() as connection:
             mention = sa.table("mention", sa.column("id"), sa.column("external_id"))
             live = list(connection.execute(sa.select(mention.c.id).where(mention.c.external_id.like(LIVE + "%")))
@@ -102,7 +99,7 @@ def query_pages(engine, seconds: float, ingest_thread: Ingest) -> dict[str, list
     """Call every page's functions in turn, over and over, while ingest runs."""
     config = build({"sources": [{"type": "hackernews", "name": "hackernews"}]})
     calls = bench_dashboard.pages(engine, config)
-    calls["Inbox queue"] = lambda: inbox.queue(engine, 60)
+    calls["Inbox queue"] = lambda: queue.queue(engine, 60)
     times: dict[str, list[float]] = {name: [] for name in calls}
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline and ingest_thread.is_alive():

@@ -17,8 +17,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from monitor.alerts.settings import AlertSettings
 from monitor.query.parser import QuerySyntaxError, parse
-from sentiment.settings import SentimentSettings
 from monitor.trust.redaction import mask
+from sentiment.settings import SentimentSettings
 
 DEFAULT_DB_URL = "sqlite:///nasluch.db"
 

@@ -6,6 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 
+def now_utc(at: datetime | None = None) -> datetime:
+    """`at` when a caller (a test, a batch) fixes the time, else the clock; always UTC-aware."""
+    return at or datetime.now(timezone.utc)
+
+
 def utc(moment: datetime) -> datetime:
     """Every stored time is UTC-aware; naive input is taken to be UTC already."""
     if moment.tzinfo is None:

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from monitor.store.engine import make_engine, upgrade
 from tests.pg import LocalPostgres
+from tests.seeded import CONFIG, seed_database
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -98,3 +99,21 @@ def _fresh_streamlit_caches():
 
         st.cache_data.clear()
         st.cache_resource.clear()
+
+
+@pytest.fixture(scope="session")
+def seeded(tmp_path_factory) -> tuple[str, Path]:
+    """(database URL, config path) of a seeded SQLite database, made once per test session."""
+    folder = tmp_path_factory.mktemp("dashboard")
+    url = f"sqlite:///{folder / 'dashboard.db'}"
+    seed_database(url)
+    config = folder / "config.yaml"
+    config.write_text(CONFIG, encoding="utf-8")
+    return url, config
+
+
+@pytest.fixture(scope="session")
+def seeded_engine(seeded):
+    engine = make_engine(seeded[0])
+    yield engine
+    engine.dispose()

@@ -5,8 +5,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.alerts.settings import SpikeRule
 from monitor.alerts.notify import history
+from monitor.alerts.settings import SpikeRule
 from monitor.reports.counts import Filters
 from monitor.reports.overview import spike_table
 from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table, tz

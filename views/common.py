@@ -15,10 +15,10 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.reports.counts import PENDING, Filters, data_span, filter_options
 from monitor.config import Config, load
-from monitor.store.engine import make_engine, upgrade
 from monitor.query.parser import QuerySyntaxError, parse
+from monitor.reports.counts import PENDING, Filters, data_span, filter_options
+from monitor.store.engine import make_engine, upgrade
 
 SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING],
                              range=["#d62728", "#9e9e9e", "#2ca02c", "#cfd8dc"])

@@ -12,10 +12,9 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from monitor.inbox import queue as inbox
-from monitor.trust.auth import LOCAL_ADMIN
-from monitor.inbox import actions
+from monitor.inbox import actions, queue
 from monitor.inbox.outbox import requeue
+from monitor.trust.auth import LOCAL_ADMIN
 from responders import build_responders, length_limit, responder_for
 from views.common import config as _config
 from views.common import engine as _engine
@@ -32,8 +31,8 @@ def _responders() -> list[Any]:
 
 
 @st.cache_data(ttl=15)
-def _queue(filters: inbox.QueueFilter, sla_minutes: int) -> pl.DataFrame:
-    return inbox.queue(_engine(), sla_minutes, filters)
+def _queue(filters: queue.QueueFilter, sla_minutes: int) -> pl.DataFrame:
+    return queue.queue(_engine(), sla_minutes, filters)
 
 
 def plain(text: str) -> str:
@@ -59,16 +58,16 @@ def _who() -> str:
     return name
 
 
-def _filters() -> inbox.QueueFilter:
+def _filters() -> queue.QueueFilter:
     """Brand, source, language and sentiment come from the sidebar (every page shares them);
     status, tag and assignee are the inbox's own."""
     shared = global_filters()
-    choices = inbox.filter_choices(_engine())
+    choices = queue.filter_choices(_engine())
     status_column, tag_column, assignee_column = st.columns(3)
-    status = status_column.multiselect("Status", inbox.STATUSES, default=["open", "pending"], key="filter_status")
+    status = status_column.multiselect("Status", queue.STATUSES, default=["open", "pending"], key="filter_status")
     tag = tag_column.selectbox("Tag", [ANY] + choices["tag"], key="filter_tag")
     assignee = assignee_column.selectbox("Assignee", [ANY, "unassigned"] + choices["assignee"], key="filter_assignee")
-    return inbox.QueueFilter(status=tuple(status), brands=shared.brands, sources=shared.sources, langs=shared.langs,
+    return queue.QueueFilter(status=tuple(status), brands=shared.brands, sources=shared.sources, langs=shared.langs,
                              sentiments=shared.sentiments, tag=None if tag == ANY else tag,
                              assignee=None if assignee == ANY else assignee)
 
@@ -77,9 +76,9 @@ def _queue_table(frame: pl.DataFrame) -> None:
     shown = frame.head(500).select(
         pl.col("conversation_id").alias("#"), pl.col("priority").round(2),
         # no wait: our reply is the conversation's last word (it stays open until closed)
-        pl.col("waiting_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8)
+        pl.col("waiting_s").map_elements(queue.waiting_text, return_dtype=pl.Utf8)
         .fill_null("answered").alias("waiting"),
-        pl.col("sla_left_s").map_elements(inbox.waiting_text, return_dtype=pl.Utf8)
+        pl.col("sla_left_s").map_elements(queue.waiting_text, return_dtype=pl.Utf8)
         .fill_null("-").alias("SLA left"),
         "status", "source", "brand", "lang", "sentiment", "author", "preview", "assignee")
     st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=280)
@@ -101,15 +100,15 @@ def _pick_conversation(frame: pl.DataFrame) -> int | None:
 
 
 def _sla(conversation_id: int) -> None:
-    status = inbox.sla_status(_engine(), conversation_id, _config().settings.sla_minutes)
+    status = queue.sla_status(_engine(), conversation_id, _config().settings.sla_minutes)
     if not status["running"]:
         answered = status["answered_at"]
         st.metric("SLA", "stopped", f"answered {answered:%Y-%m-%d %H:%M} UTC" if answered else "no customer message",
                   delta_color="off")
     elif status["breached"]:
-        st.metric("SLA", f"breached by {inbox.waiting_text(-status['left_s'])}", "past the target", delta_color="inverse")
+        st.metric("SLA", f"breached by {queue.waiting_text(-status['left_s'])}", "past the target", delta_color="inverse")
     else:
-        st.metric("SLA", f"{inbox.waiting_text(status['left_s'])} left", "running", delta_color="off")
+        st.metric("SLA", f"{queue.waiting_text(status['left_s'])} left", "running", delta_color="off")
 
 
 @st.fragment(run_every=30)
@@ -123,7 +122,7 @@ def _presence(conversation_id: int, agent: str) -> None:
 
 
 def _thread(conversation_id: int) -> pl.DataFrame:
-    posts = inbox.thread(_engine(), conversation_id)
+    posts = queue.thread(_engine(), conversation_id)
     for post in posts.iter_rows(named=True):
         with st.container(border=True):
             who = post["author"] if post["kind"] == "customer" else f"{post['author']} (brand)"
@@ -196,7 +195,7 @@ def _controls(conversation_id: int, current: dict[str, Any], agent: str) -> None
     settings = _config().settings
     left, middle, right = st.columns(3)
     st.session_state[f"status_{conversation_id}"] = current["status"]
-    left.selectbox("Status", inbox.STATUSES, key=f"status_{conversation_id}", on_change=_on_status,
+    left.selectbox("Status", queue.STATUSES, key=f"status_{conversation_id}", on_change=_on_status,
                    args=(conversation_id, agent))
     people = {a.name for a in settings.agents} | set(settings.inbox.teams) | {agent}
     options = ["(unassigned)"] + sorted(people | ({current["assignee"]} if current["assignee"] else set()))
@@ -208,15 +207,15 @@ def _controls(conversation_id: int, current: dict[str, Any], agent: str) -> None
                   on_click=_on_assign, args=(conversation_id, agent, agent))
     if st.session_state.get(f"assign_error_{conversation_id}"):
         middle.error(plain(st.session_state[f"assign_error_{conversation_id}"]))
-    tags = inbox.conversation_tags(_engine(), conversation_id)
+    tags = queue.conversation_tags(_engine(), conversation_id)
     st.session_state[f"tags_{conversation_id}"] = tags
-    right.multiselect("Tags", sorted(set(inbox.all_tags(_engine())) | set(tags)), accept_new_options=True,
+    right.multiselect("Tags", sorted(set(queue.all_tags(_engine())) | set(tags)), accept_new_options=True,
                       key=f"tags_{conversation_id}", on_change=_on_tags, args=(conversation_id, agent))
 
 
 def _notes(conversation_id: int, agent: str) -> None:
     st.subheader("Internal notes (never sent)")
-    for note in inbox.notes(_engine(), conversation_id).iter_rows(named=True):
+    for note in queue.notes(_engine(), conversation_id).iter_rows(named=True):
         st.text(f"{note['agent']} · {note['created_at']:%Y-%m-%d %H:%M} UTC\n{note['text']}")
     with st.form(f"note_{conversation_id}", clear_on_submit=True):
         text = st.text_area("Add a note", key=f"note_text_{conversation_id}")
@@ -226,7 +225,7 @@ def _notes(conversation_id: int, agent: str) -> None:
 
 
 def _history(conversation_id: int) -> None:
-    earlier = inbox.earlier_conversations(_engine(), conversation_id)
+    earlier = queue.earlier_conversations(_engine(), conversation_id)
     with st.expander(f"Earlier conversations with this author ({earlier.height})"):
         if earlier.height:
             st.dataframe(earlier.to_pandas(), hide_index=True, width="stretch")
@@ -303,7 +302,7 @@ def _copy_and_open(mention: dict[str, Any], text: str, agent: str) -> None:
 
 
 def _conversation(conversation_id: int, agent: str) -> None:
-    current = inbox.conversation(_engine(), conversation_id)
+    current = queue.conversation(_engine(), conversation_id)
     if current is None:
         st.error("That conversation no longer exists.")
         return
@@ -341,7 +340,7 @@ def page() -> None:
     _saved_reply_form(agent)
     settings = _config().settings
     frame = _queue(_filters(), settings.sla_minutes)
-    numbers = inbox.counters(frame)
+    numbers = queue.counters(frame)
     st.subheader(f"{numbers['open']} open, {numbers['past_sla']} past the SLA")
     _queue_table(frame)
     chosen = _pick_conversation(frame)

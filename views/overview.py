@@ -7,8 +7,19 @@ import streamlit as st
 
 from monitor.reports.counts import Filters
 from monitor.reports.overview import Overview, latest_mentions, overview, top_authors
-from views.common import (SENTIMENT_COLORS, TTL, config, download, engine, filters,
-                          local_naive, no_data, require_role, table, tz)
+from views.common import (
+    SENTIMENT_COLORS,
+    TTL,
+    config,
+    download,
+    engine,
+    filters,
+    local_naive,
+    no_data,
+    require_role,
+    table,
+    tz,
+)
 
 
 @st.cache_data(ttl=TTL)

@@ -7,8 +7,8 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.reports.counts import Filters
 from monitor.jobs.collect import health
+from monitor.reports.counts import Filters
 from monitor.reports.overview import source_volume
 from views.common import TTL, config, engine, filters, local_naive, require_role, table, tz
 

@@ -19,14 +19,14 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import schema as tables
-from monitor.reports.counts import WEEKDAYS, Filters
 from monitor.alerts.settings import AlertSettings, EmailSettings
-from monitor.reports.spikes import Spike
+from monitor.reports.counts import WEEKDAYS, Filters
 from monitor.reports.overview import spike_table
+from monitor.reports.spikes import Spike
+from monitor.store import schema
 
 log = logging.getLogger(__name__)
-SENT = tables.AlertSent.__table__
+SENT = schema.AlertSentRow.__table__
 SmtpFactory = Callable[[str, int], smtplib.SMTP]
 
 

@@ -12,7 +12,12 @@ from typing import Any
 
 from monitor.cli.app import AddParser, App, command, emit, progress_bar
 from monitor.jobs.scoring import (
-    corrections, load_scorer_for, pending_count, rescorable_count, rescore_all_open, score_all,
+    corrections,
+    load_scorer_for,
+    pending_count,
+    rescorable_count,
+    rescore_all_open,
+    score_all,
 )
 from sentiment.heads import SHIPPED, shipped_report, stored_heads, use
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monitor.alerts import notify as alerts
+from monitor.alerts import notify
 from monitor.cli.app import AddParser, App, command, emit, parse_day
-from monitor.reports import response_times
 from monitor.reports.counts import WEEKDAYS, Filters, default_filters
+from monitor.reports.heatmap import heatmap
 from monitor.reports.overview import spike_table
+from monitor.reports.response_times import response_times
 from monitor.reports.staffing import StaffingInputs, staffing_report
 
 
@@ -17,11 +18,11 @@ from monitor.reports.staffing import StaffingInputs, staffing_report
 def cmd_report(args: argparse.Namespace, app: App) -> int:
     settings = app.config.settings
     if args.report == "heatmap":
-        data = response_times.heatmap(app.engine, args.tz or settings.timezone, query=args.query,
-                                      since=args.since, until=args.until)
+        data = heatmap(app.engine, args.tz or settings.timezone, query=args.query,
+                       since=args.since, until=args.until)
         emit(args, data, _heatmap_text(data))
     elif args.report == "response-times":
-        data = response_times.response_times(app.engine, args.sla_minutes or settings.sla_minutes)
+        data = response_times(app.engine, args.sla_minutes or settings.sla_minutes)
         emit(args, data)
     elif args.report == "staffing":
         data = _staffing(args, app)
@@ -62,19 +63,19 @@ def cmd_alerts(args: argparse.Namespace, app: App) -> int:
     """List spikes of a period, or (`--check`) send the new ones as the scheduler does."""
     settings = app.config.settings
     if args.check:
-        sent = alerts.check(app.engine, settings.alerts, settings.timezone)
+        sent = notify.check(app.engine, settings.alerts, settings.timezone)
         emit(args, {"sent": sent}, "\n".join(s["text"] + "".join(f" [{e}]" for e in s["errors"]) for s in sent)
              or "no new spikes")
         return 0
     period = default_filters(app.engine)
     filters = Filters(since=args.since or period.since, until=args.until or period.until)
     scored = spike_table(app.engine, filters, settings.timezone, settings.alerts.rule)
-    spikes = [alerts.Spike(r["brand"], r["hour"], r["mentions"], r["usual"])
+    spikes = [notify.Spike(r["brand"], r["hour"], r["mentions"], r["usual"])
               for r in scored.filter(scored["spike"]).iter_rows(named=True)]
-    found = [{"brand": s.brand, "hour_start": alerts.hour_start(s, settings.timezone), "mentions": s.mentions,
+    found = [{"brand": s.brand, "hour_start": notify.hour_start(s, settings.timezone), "mentions": s.mentions,
               "usual": s.usual} for s in spikes]
     emit(args, {"tz": settings.timezone, "spikes": found},
-         "\n".join(alerts.describe(s, settings.timezone) for s in spikes) or "no spikes")
+         "\n".join(notify.describe(s, settings.timezone) for s in spikes) or "no spikes")
     return 0
 
 

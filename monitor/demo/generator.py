@@ -23,6 +23,7 @@ from random import Random
 from typing import Iterator, Sequence, TypeVar
 from zoneinfo import ZoneInfo
 
+from monitor.demo.brands import BRANDS, Brand
 from monitor.demo.networks import NETWORKS, Network, Thread
 from monitor.demo.phrases import LANGUAGES, Language
 from monitor.demo.text import Writer
@@ -48,36 +49,6 @@ ANSWER_RATE = {"complaint": 0.82, "outage": 0.85, "question": 0.8, "praise": 0.5
 BACKLOG_SHARE = 0.05  # answers that sat in a queue for days
 SHIFT = (7, 23)  # the care team's hours, Warsaw time
 FOLLOWERS_MEDIAN, FOLLOWERS_SIGMA = 120, 2.2  # log-normal: most under 500, a few over 100k
-
-
-@dataclass(frozen=True)
-class Brand:
-    """A fictional brand: the words people use for it and how its care team behaves."""
-
-    name: str
-    slug: str
-    names: tuple[str, ...]
-    handles: tuple[str, ...]
-    tags: tuple[str, ...]
-    share: float
-    answer_rate: float  # multiplies the per-kind chance that a conversation gets an answer
-    reply_minutes: float  # median first response during working hours
-    order_format: str
-    order_digits: int
-
-    def order_number(self, rng: Random) -> str:
-        digits = self.order_digits
-        return self.order_format.format(rng.choice(range(10 ** (digits - 1), 10 ** digits)))
-
-
-BRANDS = (
-    Brand("Acme", "acme", ("Acme", "AcmeApp"), ("acme", "AcmeApp"), ("acme", "acmeapp"),
-          0.45, 1.05, 25, "AC-{}", 7),
-    Brand("Volta", "volta", ("Volta", "VoltaEnergy"), ("volta", "VoltaEnergy"), ("volta", "voltaenergy"),
-          0.33, 0.9, 80, "VL-{}", 8),
-    Brand("Kawka", "kawka", ("Kawka", "KawkaApp"), ("kawka", "KawkaApp"), ("kawka", "kawkaapp"),
-          0.22, 1.0, 40, "K-{}", 5),
-)
 
 
 def kind_shares(weekday: int, hour: int) -> tuple[float, float, float]:

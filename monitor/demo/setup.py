@@ -7,26 +7,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from monitor.store import schema as tables
+from monitor.demo.brands import DEMO_BRANDS
+from monitor.demo.generator import generate
+from monitor.query.parser import BrandMatcher
+from monitor.store import schema
 from monitor.store.ingest import ingest, ingest_replies
 
 log = logging.getLogger(__name__)
 
-DEMO_BRANDS = {
-    "Acme": ["acme OR acmeapp OR @acme OR #acme OR \"acme shop\""],
-    "Volta": ["volta OR voltaenergy OR @volta OR #volta"],
-    "Kawka": ["kawka OR kawkaapp OR @kawka OR #kawka"],
-}
-
 
 def load_demo(app: Any, seed: int = 7, mentions: int = 20_000) -> dict[str, int]:
     """Generate and store the demo set once; a database that already has mentions is left alone."""
-    from monitor.demo.generator import generate
-    from monitor.query.parser import BrandMatcher
-
     engine = app.engine
     with engine.connect() as connection:
-        existing = connection.execute(sa.select(sa.func.count()).select_from(tables.Mention.__table__)).scalar()
+        existing = connection.execute(sa.select(sa.func.count()).select_from(schema.MentionRow.__table__)).scalar()
     if existing:
         log.info("the database already holds %d mentions; not adding demo data", existing)
         return {"mentions": 0, "replies": 0}
@@ -42,8 +36,8 @@ def close_answered_history(engine, keep_open: timedelta = timedelta(days=2),
                            give_up: timedelta = timedelta(days=7)) -> int:
     """A team works its inbox: answered conversations older than two days, and any older than a
     week, are closed, so the demo inbox holds what a shift would really face."""
-    conversation, reply = tables.Conversation.__table__, tables.Reply.__table__
-    mention = tables.Mention.__table__
+    conversation, reply = schema.ConversationRow.__table__, schema.ReplyRow.__table__
+    mention = schema.MentionRow.__table__
     cutoff = datetime.now(timezone.utc) - keep_open
     answered = sa.select(reply.c.conversation_id).where(reply.c.state == "sent")
     with engine.begin() as connection:

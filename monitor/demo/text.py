@@ -10,12 +10,10 @@ import unicodedata
 from functools import lru_cache
 from random import Random
 from string import Formatter
-from typing import TYPE_CHECKING, Callable
+from typing import Callable
 
+from monitor.demo.brands import Brand
 from monitor.demo.phrases import Language
-
-if TYPE_CHECKING:
-    from monitor.demo.generator import Brand
 
 # Greek to the Latin letters Greeks use in handles; ł and ß have no decomposition to strip.
 LATIN = str.maketrans({

@@ -8,7 +8,7 @@ closes, without any cleanup job.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
@@ -16,25 +16,22 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.store import schema as tables
-from monitor.trust.auth import require
-from monitor.inbox.queue import CONVERSATION, MENTION, MENTION_TAG, NOTE, REPLY, STATUSES, TAG
 from monitor.inbox.outbox import Outcome, audit, queue_reply, reply_outcome, send_now
+from monitor.inbox.queue import CONVERSATION, MENTION, MENTION_TAG, NOTE, REPLY, STATUSES, TAG
+from monitor.mention import now_utc
+from monitor.store import schema
+from monitor.trust.auth import require
 from responders import ReplyTarget, Responder, responder_for
 
-PRESENCE = tables.Presence.__table__
-SAVED = tables.SavedReply.__table__
-AUDIT = tables.AuditEntry.__table__
+PRESENCE = schema.PresenceRow.__table__
+SAVED = schema.SavedReplyRow.__table__
+AUDIT = schema.AuditEntryRow.__table__
 PRESENCE_TTL = timedelta(seconds=90)
 PLACEHOLDERS = ("{author}", "{agent}", "{brand}")
 
 
 class CapReached(Exception):
     """The agent already holds as many open conversations as the cap allows."""
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
 
 
 def set_status(engine: Engine, conversation_id: int, status: str, actor: str, now: datetime | None = None) -> None:
@@ -82,7 +79,7 @@ def claim_conversation(engine: Engine, conversation_id: int, agent: str, cap: in
 def add_note(engine: Engine, conversation_id: int, agent: str, text: str, now: datetime | None = None) -> int:
     """An internal note: stored and shown to agents, never sent anywhere."""
     require(engine, agent, "agent")
-    now = _now(now)
+    now = now_utc(now)
     with engine.begin() as connection:
         note_id = connection.execute(NOTE.insert().values(conversation_id=conversation_id, agent=agent, text=text,
                                                           created_at=now)).inserted_primary_key[0]
@@ -125,7 +122,7 @@ def heartbeat(engine: Engine, conversation_id: int, agent: str, drafting: bool =
               now: datetime | None = None) -> None:
     """Say "I have this conversation open (and am writing a reply)"; repeated while it is open."""
     require(engine, agent, "agent")
-    values = {"conversation_id": conversation_id, "agent": agent, "seen_at": _now(now), "drafting": drafting}
+    values = {"conversation_id": conversation_id, "agent": agent, "seen_at": now_utc(now), "drafting": drafting}
     with engine.begin() as connection:
         dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
         statement = dialect.insert(PRESENCE).values(values)
@@ -141,7 +138,7 @@ def leave(engine: Engine, conversation_id: int, agent: str) -> None:
 
 def others_present(engine: Engine, conversation_id: int, agent: str, now: datetime | None = None) -> list[dict[str, Any]]:
     """Other agents seen on this conversation within the heartbeat window."""
-    since = _now(now) - PRESENCE_TTL
+    since = now_utc(now) - PRESENCE_TTL
     statement = (sa.select(PRESENCE.c.agent, PRESENCE.c.drafting, PRESENCE.c.seen_at)
                  .where(PRESENCE.c.conversation_id == conversation_id, PRESENCE.c.agent != agent,
                         PRESENCE.c.seen_at >= since).order_by(PRESENCE.c.agent))
@@ -181,7 +178,7 @@ def add_saved_reply(engine: Engine, title: str, text: str, *, brand: str | None 
     require(engine, actor, "agent")
     with engine.begin() as connection:
         saved_id = connection.execute(SAVED.insert().values(title=title, text=text, brand=brand, lang=lang,
-                                                            created_by=actor, created_at=_now(now))).inserted_primary_key[0]
+                                                            created_by=actor, created_at=now_utc(now))).inserted_primary_key[0]
         audit(connection, actor, "saved_reply.added", f"saved_reply:{saved_id}", {"brand": brand, "lang": lang}, now)
     return int(saved_id)
 
@@ -237,7 +234,7 @@ def send_reply(engine: Engine, mention_id: int, text: str, agent: str, responder
 def record_manual_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None) -> int:
     """An agent posted by hand ("copy and open"): keep it, as sent, so the SLA clock stops."""
     require(engine, agent, "agent")
-    now = _now(now)
+    now = now_utc(now)
     with engine.begin() as connection:
         mention = connection.execute(sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.conversation_id)
                                      .where(MENTION.c.id == mention_id)).one()
@@ -262,7 +259,7 @@ def alert_sla_breaches(engine: Engine, alerts: Any, sla_minutes: int, *, client:
     from monitor.alerts import notify as channels
     from monitor.inbox.queue import sla_breaches, waiting_text
 
-    now = _now(now)
+    now = now_utc(now)
     fresh = sla_breaches(engine, sla_minutes, now).filter(
         pl.col("sla_due") >= now - timedelta(hours=alerts.lookback_hours))
     with engine.connect() as connection:

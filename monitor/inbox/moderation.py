@@ -17,13 +17,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import schema as tables
 from monitor.inbox.actions import target_with
 from monitor.inbox.outbox import audit
+from monitor.store import schema
 from responders import ReplyTarget, Responder, SendResult, responder_for
 
 log = logging.getLogger(__name__)
-MENTION = tables.Mention.__table__
+MENTION = schema.MentionRow.__table__
 
 
 @dataclass(frozen=True, slots=True)

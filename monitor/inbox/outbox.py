@@ -23,24 +23,25 @@ import socket
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import schema as tables
+from monitor.mention import now_utc
+from monitor.store import schema
 from monitor.trust.auth import require
 from monitor.trust.redaction import mask
 from responders import ReplyTarget, Responder, SendResult, responder_for
 
 log = logging.getLogger(__name__)
 
-REPLY = tables.Reply.__table__
-DELIVERY = tables.ReplyDelivery.__table__
-MENTION = tables.Mention.__table__
-CONVERSATION = tables.Conversation.__table__
-AUDIT = tables.AuditEntry.__table__
+REPLY = schema.ReplyRow.__table__
+DELIVERY = schema.ReplyDeliveryRow.__table__
+MENTION = schema.MentionRow.__table__
+CONVERSATION = schema.ConversationRow.__table__
+AUDIT = schema.AuditEntryRow.__table__
 
 MAX_TRIES = 6
 STALE_CLAIM = timedelta(minutes=10)  # far longer than one request's timeouts
@@ -70,14 +71,10 @@ def worker_name() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
 
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
-
-
 def audit(connection: sa.Connection, actor: str, action: str, target: str | None,
           detail: dict[str, Any], now: datetime | None = None) -> None:
     """One audit log entry (who, when, what), in the caller's transaction."""
-    connection.execute(AUDIT.insert().values(at=_now(now), actor=actor, action=action, target=target,
+    connection.execute(AUDIT.insert().values(at=now_utc(now), actor=actor, action=action, target=target,
                                              detail=detail))
 
 
@@ -85,7 +82,7 @@ def queue_reply(engine: Engine, mention_id: int, text: str, agent: str, now: dat
     """Store a reply to a mention in the outbox (state queued) and return its id.
     The reply action's floor: whoever calls it, `agent` must hold the agent role."""
     require(engine, agent, "agent")
-    now = _now(now)
+    now = now_utc(now)
     with engine.begin() as connection:
         mention = connection.execute(sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.conversation_id)
                                      .where(MENTION.c.id == mention_id)).first()
@@ -104,7 +101,7 @@ def queue_reply(engine: Engine, mention_id: int, text: str, agent: str, now: dat
 def claim(engine: Engine, worker: str, now: datetime | None = None, *, networks: Sequence[str] | None = None,
           reply_id: int | None = None, limit: int = 20) -> list[int]:
     """Move due queued replies to sending for this worker; return the ids it now owns."""
-    now = _now(now)
+    now = now_utc(now)
     due = (sa.select(REPLY.c.id).join(DELIVERY, DELIVERY.c.reply_id == REPLY.c.id)
            .where(REPLY.c.state == "queued")
            .order_by(DELIVERY.c.queued_at, REPLY.c.id).limit(limit))
@@ -131,7 +128,7 @@ def claim(engine: Engine, worker: str, now: datetime | None = None, *, networks:
 
 def release_stale(engine: Engine, now: datetime | None = None) -> int:
     """Replies left in sending by a worker that died: the post may exist, so mark them lost."""
-    now = _now(now)
+    now = now_utc(now)
     with engine.begin() as connection:
         stale = connection.execute(sa.select(DELIVERY.c.reply_id).join(REPLY, REPLY.c.id == DELIVERY.c.reply_id)
                                    .where(REPLY.c.state == "sending", DELIVERY.c.claimed_at < now - STALE_CLAIM)
@@ -163,7 +160,7 @@ def _load(engine: Engine, reply_id: int) -> tuple[Any, ReplyTarget]:
 def deliver(engine: Engine, reply_id: int, responders: Sequence[Responder], worker: str,
             now: datetime | None = None) -> Outcome:
     """Send one claimed reply, checking first when an earlier try's answer was lost."""
-    now = _now(now)
+    now = now_utc(now)
     row, target = _load(engine, reply_id)
     responder = responder_for(responders, target)
     if responder is None:
@@ -270,7 +267,7 @@ def send_due(engine: Engine, responders: Sequence[Responder], worker: str | None
 def requeue(engine: Engine, reply_id: int, actor: str, now: datetime | None = None) -> bool:
     """An agent, having read a failure's reason, asks for another try (a lost flag is kept)."""
     require(engine, actor, "agent")
-    now = _now(now)
+    now = now_utc(now)
     with engine.begin() as connection:
         moved = connection.execute(REPLY.update().where(REPLY.c.id == reply_id, REPLY.c.state == "failed")
                                    .values(state="queued", error=None)).rowcount

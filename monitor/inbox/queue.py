@@ -8,23 +8,24 @@ after that starts it again. Queued or failed replies do not stop it: the custome
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import schema as tables
+from monitor.mention import now_utc
 from monitor.reports.counts import PENDING
+from monitor.store import schema
 from monitor.store.frames import read_frame
 
-MENTION = tables.Mention.__table__
-REPLY = tables.Reply.__table__
-CONVERSATION = tables.Conversation.__table__
-NOTE = tables.Note.__table__
-TAG = tables.Tag.__table__
-MENTION_TAG = tables.MentionTag.__table__
+MENTION = schema.MentionRow.__table__
+REPLY = schema.ReplyRow.__table__
+CONVERSATION = schema.ConversationRow.__table__
+NOTE = schema.NoteRow.__table__
+TAG = schema.TagRow.__table__
+MENTION_TAG = schema.MentionTagRow.__table__
 STATUSES = ("open", "pending", "closed")
 UTC_TIME = pl.Datetime("us", "UTC")
 _MENTION_SCHEMA = {"id": pl.Int64, "conversation_id": pl.Int64, "created_at": UTC_TIME, "author_name": pl.Utf8,
@@ -45,10 +46,6 @@ class QueueFilter:
     sentiments: tuple[str, ...] = ()
     tag: str | None = None
     assignee: str | None = None
-
-
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(timezone.utc)
 
 
 def _mentions(engine: Engine, conversation_ids: list[int] | None = None) -> pl.DataFrame:
@@ -122,7 +119,7 @@ def _summaries(mentions: pl.DataFrame) -> pl.DataFrame:
 def queue(engine: Engine, sla_minutes: int, filters: QueueFilter = QueueFilter(),
           now: datetime | None = None) -> pl.DataFrame:
     """Conversations to work, most urgent first: priority, then the longest wait."""
-    now = _now(now)
+    now = now_utc(now)
     conversations = _conversations(engine, filters)
     ids = conversations["conversation_id"].to_list()
     mentions = _mentions(engine, ids) if ids else _mentions(engine, [])
@@ -153,7 +150,7 @@ def sla_breaches(engine: Engine, sla_minutes: int, now: datetime | None = None) 
 
 def sla_status(engine: Engine, conversation_id: int, sla_minutes: int, now: datetime | None = None) -> dict[str, Any]:
     """The clock of one conversation: running (with time left) or stopped by a sent reply."""
-    now = _now(now)
+    now = now_utc(now)
     frame = sla_frame(_mentions(engine, [conversation_id]), _sent_replies(engine, [conversation_id]),
                       sla_minutes, now)
     if frame.is_empty():

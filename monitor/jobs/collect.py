@@ -16,16 +16,16 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from collectors import REGISTRY
-from networks.errors import AuthFailed, CollectorError, NotConfigured, RateLimited
-from monitor.store import schema as tables
 from monitor.config import Config
 from monitor.query.parser import BrandMatcher, parse
-from monitor.trust.redaction import mask, redact_posts
+from monitor.store import schema
 from monitor.store.ingest import ingest, refresh_mentions
+from monitor.trust.redaction import mask, redact_posts
+from networks.errors import AuthFailed, CollectorError, NotConfigured, RateLimited
 
 log = logging.getLogger(__name__)
 USER_AGENT = "Nasluch/0.1 (self-hosted brand listening; +https://github.com/nasluch/nasluch)"
-STATE = tables.SourceState.__table__
+STATE = schema.SourceStateRow.__table__
 
 
 @dataclass
@@ -147,7 +147,7 @@ def collect_once(engine: Engine, config: Config, only: str | None = None,
 def health(engine: Engine, config: Config, now: datetime | None = None) -> dict[str, dict[str, Any]]:
     """Per source: last success, last error in plain words, mentions in 24 h, next run."""
     now = now or datetime.now(timezone.utc)
-    mention = tables.Mention.__table__
+    mention = schema.MentionRow.__table__
     with engine.connect() as connection:
         states = {row.name: row for row in connection.execute(sa.select(STATE))}
         volume = dict(connection.execute(

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import schema as tables
 from monitor.inbox.outbox import audit
+from monitor.store import schema
 from monitor.trust.privacy import delete_mentions
 
 log = logging.getLogger(__name__)
@@ -28,7 +28,7 @@ def purge_old_mentions(engine: Engine, days: int, now: datetime | None = None, b
     if days <= 0:
         raise ValueError("retention_days must be a positive number of days")
     cutoff = (now or datetime.now(timezone.utc)) - timedelta(days=days)
-    mention = tables.Mention.__table__
+    mention = schema.MentionRow.__table__
     total: Counter[str] = Counter()
     while True:
         with engine.begin() as connection:

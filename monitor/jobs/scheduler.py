@@ -16,8 +16,8 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from sqlalchemy import Engine
 
-from monitor.jobs.collect import Plan, collect_source, http_client
 from monitor.config import Config
+from monitor.jobs.collect import Plan, collect_source, http_client
 
 log = logging.getLogger(__name__)
 JOB_DEFAULTS = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 300}

@@ -17,17 +17,15 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import rollups
-
-from monitor.store import schema as tables
-from monitor.query.parser import parse
 from monitor.query.fold import fold_expr
+from monitor.query.parser import parse
+from monitor.store import rollups, schema
 from sentiment import load_scorer
 
 log = logging.getLogger(__name__)
-MENTION = tables.Mention.__table__
-CONVERSATION = tables.Conversation.__table__
-CORRECTION = tables.LabelCorrection.__table__
+MENTION = schema.MentionRow.__table__
+CONVERSATION = schema.ConversationRow.__table__
+CORRECTION = schema.LabelCorrectionRow.__table__
 BATCH = 256
 UNSCORED = MENTION.c.sentiment.is_(None)
 # scored, in a conversation not yet closed, and never relabelled by an agent
@@ -195,7 +193,7 @@ def correct_label(engine: Engine, mention_id: int, label: str, agent: str, *, we
     if label not in ("negative", "neutral", "positive"):
         raise ValueError(f"label {label!r}: expected negative, neutral or positive")
     auth.require(engine, agent, "agent")  # a viewer cannot relabel, whatever the UI shows
-    audit = tables.AuditEntry.__table__
+    audit = schema.AuditEntryRow.__table__
     now = datetime.now(timezone.utc)
     with engine.begin() as connection:
         row = connection.execute(sa.select(MENTION.c.text, MENTION.c.lang, MENTION.c.sentiment, MENTION.c.source,

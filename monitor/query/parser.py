@@ -20,7 +20,8 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from monitor.query.match import (
+from monitor.query.fold import fold, fold_expr
+from monitor.query.nodes import (
     FIELD_COLUMNS,
     FOLDED,
     AllOf,
@@ -33,7 +34,6 @@ from monitor.query.match import (
     field_form,
     positive_texts,
 )
-from monitor.query.fold import fold, fold_expr
 
 #: Opening quote -> the quotes that close it. Polish and German configs are written with „…”/„…“.
 _QUOTES = {'"': '"', "„": "”“", "“": "”"}

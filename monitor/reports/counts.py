@@ -18,16 +18,14 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import fulltext as search_index
-
-from monitor.store import schema as tables
+from monitor.store import fulltext, schema
 from monitor.store.frames import filter_query
 from monitor.store.rollups import KEY, hour_of, pieces
 
 log = logging.getLogger(__name__)
-ROLLUP = tables.MentionRollup.__table__
-BRAND_ROLLUP = tables.BrandRollup.__table__
-MENTION = tables.Mention.__table__
+ROLLUP = schema.MentionRollupRow.__table__
+BRAND_ROLLUP = schema.BrandRollupRow.__table__
+MENTION = schema.MentionRow.__table__
 PENDING = "scoring pending"
 NO_BRAND = "(no brand)"
 UNKNOWN_LANG = "unknown"
@@ -102,7 +100,7 @@ def _rollup_counts(connection: sa.Connection, filters: Filters, grouping: Groupi
     first = hour_of(grouping.since) if grouping.since is not None else None
     end = hour_of(grouping.until - timedelta(microseconds=1)) + 1 if grouping.until is not None else None
     parts = pieces(first, end) if "hour" not in grouping.by else [(None, "hour", first, end)]
-    schema = {name: _COUNT_SCHEMA[name] for name in grouping.by} | {"mentions": pl.Int64}
+    dtypes = {name: _COUNT_SCHEMA[name] for name in grouping.by} | {"mentions": pl.Int64}
     rows: list = []
     for table, column, low, high in parts:
         table = _rollup_for(filters, grouping.by) if table is None else table
@@ -112,7 +110,7 @@ def _rollup_counts(connection: sa.Connection, filters: Filters, grouping: Groupi
         if columns:
             statement = statement.group_by(*columns)
         rows += connection.execute(statement).all()
-    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    frame = pl.DataFrame(rows, schema=dtypes, orient="row") if rows else pl.DataFrame(schema=dtypes)
     frame = frame.filter(pl.col("mentions").is_not_null())
     if len(parts) > 1:
         frame = (frame.group_by(list(grouping.by)).agg(pl.col("mentions").sum()) if grouping.by
@@ -158,10 +156,10 @@ def matching_mentions(connection: sa.Connection, filters: Filters, since: dateti
     columns = [_epoch_seconds(connection).label("epoch"), MENTION.c.brand, MENTION.c.source, MENTION.c.lang,
                MENTION.c.sentiment, MENTION.c.text, MENTION.c.author_handle, *(MENTION.c[name] for name in extra)]
     statement = _mention_where(sa.select(*columns), filters, since, until)
-    names, rows = search_index.fetch(connection, statement, filters.query, MENTION.c.id)
-    schema = {name: pl.Utf8 for name in names} | {"epoch": pl.Int64}
-    schema |= {name: pl.Int64 for name in extra if name in ("id", "author_followers")}
-    frame = pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
+    names, rows = fulltext.fetch(connection, statement, filters.query, MENTION.c.id)
+    dtypes = {name: pl.Utf8 for name in names} | {"epoch": pl.Int64}
+    dtypes |= {name: pl.Int64 for name in extra if name in ("id", "author_followers")}
+    frame = pl.DataFrame(rows, schema=dtypes, orient="row") if rows else pl.DataFrame(schema=dtypes)
     return filter_query(frame, filters.query) if filters.query else frame
 
 

@@ -12,13 +12,22 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import fulltext as search_index
 from monitor.reports.counts import (
-    MENTION, PENDING, WEEKDAYS, Filters, Grouping, _mention_where, counts, matching_mentions, with_slot, with_time,
+    MENTION,
+    PENDING,
+    WEEKDAYS,
+    Filters,
+    Grouping,
+    _mention_where,
+    counts,
+    matching_mentions,
+    with_slot,
+    with_time,
 )
+from monitor.reports.spikes import SpikeRule, score_hours
+from monitor.store import fulltext
 from monitor.store.frames import filter_query
 from monitor.store.rollups import hour_of
-from monitor.reports.spikes import SpikeRule, score_hours
 
 BUCKETS = {"hour": "1h", "day": "1d", "week": "1w"}
 
@@ -204,7 +213,7 @@ def latest_mentions(engine: Engine, filters: Filters, limit: int = 50, scan: int
         rows = connection.execute(statement).all()
         frame = _latest_frame(rows, schema, filters.query)
         if filters.query and len(rows) == scan and frame.height < limit:
-            found = search_index.fetch_candidates(connection, statement, filters.query, MENTION.c.id)
+            found = fulltext.fetch_candidates(connection, statement, filters.query, MENTION.c.id)
             if found is not None:
                 frame = _latest_frame(found[1], schema, filters.query)
     return frame.head(limit).with_columns(pl.col("sentiment").fill_null(PENDING))

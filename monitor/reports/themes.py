@@ -24,11 +24,11 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import fulltext as search_index
-from monitor.reports.counts import MENTION, Filters, _mention_where
-from monitor.store.frames import filter_query
-from monitor.query.fold import fold
 from monitor.mention import utc
+from monitor.query.fold import fold
+from monitor.reports.counts import MENTION, Filters, _mention_where
+from monitor.store import fulltext
+from monitor.store.frames import filter_query
 
 Embed = Callable[[list[str]], np.ndarray]
 WORD = re.compile(r"[^\W\d_][^\W_]{2,}", re.UNICODE)
@@ -53,7 +53,7 @@ def _newest_negative(connection: sa.Connection, negative: Filters, since, until,
     statement = sa.select(*(MENTION.c[c] for c in SAMPLE_COLUMNS)).order_by(MENTION.c.created_at.desc())
     statement = _mention_where(statement, negative, since, until)
     statement = statement.limit(limit * 10 if negative.query else limit)
-    _, rows = search_index.fetch(connection, statement, negative.query, MENTION.c.id)
+    _, rows = fulltext.fetch(connection, statement, negative.query, MENTION.c.id)
     frame = pl.DataFrame(rows, schema=SAMPLE_SCHEMA, orient="row") if rows else pl.DataFrame(schema=SAMPLE_SCHEMA)
     return (filter_query(frame, negative.query) if negative.query else frame).head(limit)
 

@@ -12,15 +12,13 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import fulltext as search_index
-
-from monitor.store import schema as tables
-from monitor.query.parser import parse
 from monitor.query.fold import fold_expr
+from monitor.query.parser import parse
+from monitor.store import fulltext, schema
 
-MENTION = tables.Mention.__table__
-REPLY = tables.Reply.__table__
-CONVERSATION = tables.Conversation.__table__
+MENTION = schema.MentionRow.__table__
+REPLY = schema.ReplyRow.__table__
+CONVERSATION = schema.ConversationRow.__table__
 
 MENTION_COLUMNS = (
     "id", "source", "source_name", "external_id", "url", "author_handle", "author_name", "author_followers",
@@ -41,16 +39,16 @@ def _since_until(statement: sa.Select, column: sa.Column, since: datetime | None
     return statement
 
 
-def read_frame(engine: Engine, statement: sa.Select, schema: dict[str, Any] | None = None) -> pl.DataFrame:
+def read_frame(engine: Engine, statement: sa.Select, dtypes: dict[str, Any] | None = None) -> pl.DataFrame:
     with engine.connect() as connection:
         result = connection.execute(statement)
         names = list(result.keys())
         rows = result.all()
-    return as_frame(names, rows, schema)
+    return as_frame(names, rows, dtypes)
 
 
-def as_frame(names: list[str], rows: Sequence[Any], schema: dict[str, Any] | None = None) -> pl.DataFrame:
-    overrides = {name: kind for name, kind in (schema or _SCHEMA_OVERRIDES).items() if name in names}
+def as_frame(names: list[str], rows: Sequence[Any], dtypes: dict[str, Any] | None = None) -> pl.DataFrame:
+    overrides = {name: kind for name, kind in (dtypes or _SCHEMA_OVERRIDES).items() if name in names}
     if not rows:
         return pl.DataFrame(schema={name: overrides.get(name, pl.Utf8) for name in names})
     return pl.DataFrame(rows, schema=names, orient="row", schema_overrides=overrides, infer_schema_length=None)
@@ -66,7 +64,7 @@ def mentions_frame(engine: Engine, columns: tuple[str, ...] = MENTION_COLUMNS, *
         statement = statement.where(MENTION.c.brand == brand)
     statement = statement.order_by(MENTION.c.created_at, MENTION.c.id)
     with engine.connect() as connection:  # with a query, on SQLite: the full-text index's candidates
-        names, rows = search_index.fetch(connection, statement, query, MENTION.c.id)
+        names, rows = fulltext.fetch(connection, statement, query, MENTION.c.id)
     frame = as_frame(names, rows)
     if query:
         frame = filter_query(frame, query)

@@ -26,9 +26,9 @@ from functools import cache
 import polars as pl
 import sqlalchemy as sa
 
-from monitor.query.parser import QuerySyntaxError, parse
-from monitor.query.match import AllOf, AnyOf, Node, Text
 from monitor.query.fold import fold_expr, word_class
+from monitor.query.nodes import AllOf, AnyOf, Node, Text
+from monitor.query.parser import QuerySyntaxError, parse
 
 log = logging.getLogger(__name__)
 TABLE = "mention_fts"

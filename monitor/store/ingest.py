@@ -19,14 +19,10 @@ import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from monitor.store import rollups
-
-from monitor.store import fulltext as search_index
-
-from monitor.store import schema as tables
-from monitor.query.parser import BrandMatcher
-from monitor.trust.redaction import redact_posts
 from monitor.mention import ImportedReply, Mention, ThreadSnapshot, utc
+from monitor.query.parser import BrandMatcher
+from monitor.store import fulltext, rollups, schema
+from monitor.trust.redaction import redact_posts
 
 log = logging.getLogger(__name__)
 BATCH_SIZE = 50_000
@@ -56,7 +52,7 @@ POSTGRES_MAX_PARAMETERS = 65_535
 
 def _column_converter(kind: sa.types.TypeEngine, dialect: str) -> Callable[[Any], Any] | None:
     """What SQLAlchemy's bind processing would do for one column, applied column-wise instead."""
-    if isinstance(kind, tables.UTCDateTime):
+    if isinstance(kind, schema.UTCDateTime):
         if dialect == "sqlite":  # the text SQLAlchemy's SQLite DateTime stores and parses back
             return _sqlite_time
         return lambda v: None if v is None else utc(v).replace(tzinfo=None)
@@ -182,9 +178,9 @@ def _parent_roots(connection: sa.Connection, source: str, parents: set[str]) -> 
     """Root keys of stored posts (mentions or replies) that new posts answer."""
     if not parents:
         return {}
-    conv = tables.Conversation.__table__
+    conv = schema.ConversationRow.__table__
     roots: dict[str, str] = {}
-    for table in (tables.Mention.__table__, tables.Reply.__table__):
+    for table in (schema.MentionRow.__table__, schema.ReplyRow.__table__):
         for chunk in batched(sorted(parents - set(roots)), LOOKUP_CHUNK):
             query = (
                 sa.select(table.c.external_id, conv.c.root_key)
@@ -220,7 +216,7 @@ def conversation_keys(connection: sa.Connection, posts: Sequence[Mention | Impor
 def ensure_conversations(connection: sa.Connection, posts: Sequence[Any], keys: Sequence[str],
                          brands: Sequence[str | None]) -> dict[tuple[str, str], int]:
     """Create missing conversations and return the id of every `(source, root_key)` asked for."""
-    conv = tables.Conversation.__table__
+    conv = schema.ConversationRow.__table__
     first: dict[tuple[str, str], int] = {}  # each thread's earliest post in the batch
     for index, (post, key) in enumerate(zip(posts, keys)):
         seen = first.setdefault((post.source, key), index)
@@ -272,7 +268,7 @@ def _unseen(engine: Engine, mentions: Sequence[Mention]) -> list[Mention]:
     """The mentions not stored yet, each once: re-read pages (overlap windows, a rerun import)
     are mostly duplicates, and skipping them early saves matching and thread work. The insert's
     `ON CONFLICT DO NOTHING` still decides, should another worker store one meanwhile."""
-    table = tables.Mention.__table__
+    table = schema.MentionRow.__table__
     stored: set[tuple[str, str]] = set()
     with engine.connect() as connection:
         for source, ids in _by_source((m.source, m.external_id) for m in mentions).items():
@@ -306,12 +302,12 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
         keys = conversation_keys(connection, mentions)
         conv_ids = ensure_conversations(connection, mentions, keys, brands)
         columns = _mention_columns(mentions, brands, matched, conv_ids, keys, now)
-        inserted = insert_new_columns(connection, tables.Mention.__table__, columns, ("source", "external_id"))
+        inserted = insert_new_columns(connection, schema.MentionRow.__table__, columns, ("source", "external_id"))
         first = {}
         for index, mention in enumerate(mentions):
             first.setdefault((mention.source, mention.external_id), index)
         new = [first[(source, external_id)] for _, source, external_id in inserted]
-        search_index.add(connection, [row[0] for row in inserted], [columns["text"][i] for i in new])
+        fulltext.add(connection, [row[0] for row in inserted], [columns["text"][i] for i in new])
         rollups.rows_added(connection, ({"created_at": mentions[i].created_at, "brand": brands[i],
                                          "source": mentions[i].source, "lang": mentions[i].lang} for i in new))
     result.inserted = len(inserted)
@@ -334,7 +330,7 @@ def ingest(engine: Engine, mentions: Iterable[Mention], matcher: BrandMatcher | 
 
 
 def _mention_ids(connection: sa.Connection, replies: Sequence[ImportedReply]) -> dict[tuple[str, str], int]:
-    table = tables.Mention.__table__
+    table = schema.MentionRow.__table__
     ids: dict[tuple[str, str], int] = {}
     for source in {r.source for r in replies}:
         parents = [r.in_reply_to for r in replies if r.source == source and r.in_reply_to]
@@ -347,7 +343,7 @@ def ingest_replies(engine: Engine, replies: Sequence[ImportedReply], batch_size:
                    redact: bool = False) -> IngestResult:
     """Store brand replies from history as sent replies, linked to the mention they answer."""
     total = IngestResult()
-    table = tables.Reply.__table__
+    table = schema.ReplyRow.__table__
     if redact:
         replies = redact_posts(replies)
     for batch in batched(sorted(replies, key=lambda r: r.created_at), batch_size):
@@ -398,7 +394,7 @@ def refresh_mentions(engine: Engine, mentions: Sequence[Mention], threads: Seque
 
 def _refresh_texts(connection: sa.Connection, mentions: Sequence[Mention], now: datetime,
                    result: RefreshResult) -> None:
-    table = tables.Mention.__table__
+    table = schema.MentionRow.__table__
     edited: dict[int, str] = {}
     for source in {m.source for m in mentions}:
         wanted = {m.external_id: m.text for m in mentions if m.source == source}
@@ -410,7 +406,7 @@ def _refresh_texts(connection: sa.Connection, mentions: Sequence[Mention], now: 
     for mention_id, text in edited.items():
         connection.execute(table.update().where(table.c.id == mention_id)
                            .values(text=text, edited_at=now, sentiment_score=None, priority=None))
-    search_index.replace(connection, edited)
+    fulltext.replace(connection, edited)
     if edited:
         rollups.rescored(connection, {mention_id: None for mention_id in edited})
     result.edited += len(edited)
@@ -418,7 +414,7 @@ def _refresh_texts(connection: sa.Connection, mentions: Sequence[Mention], now: 
 
 def _refresh_thread(connection: sa.Connection, snapshot: ThreadSnapshot, now: datetime,
                     result: RefreshResult) -> None:
-    table, conv = tables.Mention.__table__, tables.Conversation.__table__
+    table, conv = schema.MentionRow.__table__, schema.ConversationRow.__table__
     stored = connection.execute(
         sa.select(table.c.id, table.c.external_id, table.c.deleted_at)
         .join(conv, conv.c.id == table.c.conversation_id)

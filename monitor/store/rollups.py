@@ -28,14 +28,14 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from monitor.store import schema as tables
+from monitor.store import schema
 
 log = logging.getLogger(__name__)
-ROLLUP = tables.MentionRollup.__table__
-BRAND_ROLLUP = tables.BrandRollup.__table__
-DAY_ROLLUP = tables.DAY_ROLLUP
-WEEK_ROLLUP = tables.WEEK_ROLLUP
-MENTION = tables.Mention.__table__
+ROLLUP = schema.MentionRollupRow.__table__
+BRAND_ROLLUP = schema.BrandRollupRow.__table__
+DAY_ROLLUP = schema.DAY_ROLLUP
+WEEK_ROLLUP = schema.WEEK_ROLLUP
+MENTION = schema.MentionRow.__table__
 KEY = ("hour", "brand", "source", "lang", "sentiment")
 BRAND_KEY = ("hour", "brand", "sentiment")
 #: Coarser levels, coarsest first: (table, its time column, hours per unit).

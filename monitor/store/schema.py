@@ -1,4 +1,5 @@
-"""The database schema, as SQLModel tables. Only `monitor/` storage code imports this module.
+"""The database schema, as SQLModel row classes (`MentionRow`, ...; the values collectors make are in
+`monitor.mention`). Only `monitor/` code imports this module.
 
 Every time is stored as UTC. SQLite keeps no zone, so `UTCDateTime` writes naive UTC and hands
 back aware UTC values on both SQLite and PostgreSQL.
@@ -36,8 +37,9 @@ def _time(nullable: bool = False, index: bool = False) -> Any:
     return Field(default=None, sa_column=Column(UTCDateTime(), nullable=nullable, index=index))
 
 
-class Conversation(SQLModel, table=True):
+class ConversationRow(SQLModel, table=True):
     """A thread, keyed by the network's id of its root post."""
+    __tablename__ = "conversation"
 
     __table_args__ = (sa.UniqueConstraint("source", "root_key", name="uq_conversation_root"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -49,7 +51,8 @@ class Conversation(SQLModel, table=True):
     assignee: str | None = Field(default=None, max_length=200)
 
 
-class Mention(SQLModel, table=True):
+class MentionRow(SQLModel, table=True):
+    __tablename__ = "mention"
     __table_args__ = (
         sa.UniqueConstraint("source", "external_id", name="uq_mention_source_external"),
         sa.Index("ix_mention_author", "source", "author_handle"),
@@ -83,8 +86,9 @@ class Mention(SQLModel, table=True):
     deleted_at: datetime | None = _time(nullable=True)
 
 
-class Reply(SQLModel, table=True):
+class ReplyRow(SQLModel, table=True):
     """A brand's post: imported from history, or written in the dashboard and sent via the outbox."""
+    __tablename__ = "reply"
 
     __table_args__ = (sa.UniqueConstraint("source", "external_id", name="uq_reply_source_external"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -102,7 +106,8 @@ class Reply(SQLModel, table=True):
     url: str | None = None
 
 
-class Note(SQLModel, table=True):
+class NoteRow(SQLModel, table=True):
+    __tablename__ = "note"
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     agent: str = Field(max_length=200)
@@ -110,24 +115,28 @@ class Note(SQLModel, table=True):
     created_at: datetime = _time()
 
 
-class Tag(SQLModel, table=True):
+class TagRow(SQLModel, table=True):
+    __tablename__ = "tag"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True)
 
 
-class MentionTag(SQLModel, table=True):
+class MentionTagRow(SQLModel, table=True):
+    __tablename__ = "mentiontag"
     mention_id: int = Field(foreign_key="mention.id", primary_key=True)
     tag_id: int = Field(foreign_key="tag.id", primary_key=True)
 
 
-class Agent(SQLModel, table=True):
+class AgentRow(SQLModel, table=True):
+    __tablename__ = "agent"
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200, unique=True)
     role: str = Field(default="agent", max_length=10)
 
 
-class SourceState(SQLModel, table=True):
+class SourceStateRow(SQLModel, table=True):
     """Per-source cursor and health; the cursor moves only after its batch is committed."""
+    __tablename__ = "sourcestate"
 
     name: str = Field(primary_key=True, max_length=100)
     type: str = Field(max_length=40)
@@ -141,7 +150,7 @@ class SourceState(SQLModel, table=True):
     next_run: datetime | None = _time(nullable=True)
 
 
-class AuditEntry(SQLModel, table=True):
+class AuditEntryRow(SQLModel, table=True):
     __tablename__ = "audit_log"
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = _time(index=True)
@@ -159,7 +168,7 @@ def _cascade(target: str, primary_key: bool = False, index: bool = False) -> Any
                                   primary_key=primary_key, nullable=False, index=index))
 
 
-class ReplyDelivery(SQLModel, table=True):
+class ReplyDeliveryRow(SQLModel, table=True):
     """Outbox bookkeeping for a reply written here (imported history has none).
 
     `lost_response` marks a try whose answer never came: the post may exist, so the next try
@@ -178,7 +187,7 @@ class ReplyDelivery(SQLModel, table=True):
     error_kind: str | None = Field(default=None, max_length=20)
 
 
-class SavedReply(SQLModel, table=True):
+class SavedReplyRow(SQLModel, table=True):
     """A reply template for a brand and language (None: any), with {author} {agent} {brand}."""
 
     __tablename__ = "saved_reply"
@@ -191,8 +200,9 @@ class SavedReply(SQLModel, table=True):
     created_at: datetime = _time()
 
 
-class Presence(SQLModel, table=True):
+class PresenceRow(SQLModel, table=True):
     """Who has a conversation open, or a reply drafted, as of their last heartbeat."""
+    __tablename__ = "presence"
 
     conversation_id: int = _cascade("conversation.id", primary_key=True)
     agent: str = Field(primary_key=True, max_length=200)
@@ -200,7 +210,7 @@ class Presence(SQLModel, table=True):
     drafting: bool = False
 
 
-class MentionRollup(SQLModel, table=True):
+class MentionRollupRow(SQLModel, table=True):
     """Mentions counted per UTC hour × brand × source × language × sentiment, kept current at ingest
     and on rescoring (`monitor.store.rollups`), so dashboard pages never read a million rows.
 
@@ -218,7 +228,7 @@ class MentionRollup(SQLModel, table=True):
     mentions: int = 0
 
 
-class AlertSent(SQLModel, table=True):
+class AlertSentRow(SQLModel, table=True):
     """One spike alert per brand and hour, so a spike is announced once and a failed send is retried."""
 
     __tablename__ = "alert_sent"
@@ -231,7 +241,7 @@ class AlertSent(SQLModel, table=True):
     error: str | None = None
 
 
-class BrandRollup(SQLModel, table=True):
+class BrandRollupRow(SQLModel, table=True):
     """`mention_rollup` without source and language: the same counts in ~15 times fewer cells, for
     the views that neither split nor filter by source or language (time lines, heat maps, spikes)."""
 
@@ -264,12 +274,12 @@ WEEK_ROLLUP = _coarser_rollup("mention_rollup_week", "week")
 
 
 # "Most-reached authors" walks this index from the top instead of sorting the period's mentions.
-sa.Index("ix_mention_followers", Mention.__table__.c.author_followers)
+sa.Index("ix_mention_followers", MentionRow.__table__.c.author_followers)
 
 
 # --- trust: dashboard users (issue 7) ---------------------------------------------------------
 
-class AppUser(SQLModel, table=True):
+class AppUserRow(SQLModel, table=True):
     """Someone who may sign in to the dashboard, and what they may do there.
 
     `password_hash` is an argon2id hash (never the password); it is empty for a user who only
@@ -293,13 +303,13 @@ class AppUser(SQLModel, table=True):
 # Scoring walks unscored mentions newest first; a partial index holds only those rows, so it
 # stays tiny. (Single-column indexes on brand, language and sentiment were dropped in 0006: the
 # dashboard reads rollups, and each index cost ingest throughput for no query that used it.)
-sa.Index("ix_mention_unscored", Mention.__table__.c.created_at,
-         sqlite_where=Mention.__table__.c.sentiment.is_(None), postgresql_where=Mention.__table__.c.sentiment.is_(None))
+sa.Index("ix_mention_unscored", MentionRow.__table__.c.created_at,
+         sqlite_where=MentionRow.__table__.c.sentiment.is_(None), postgresql_where=MentionRow.__table__.c.sentiment.is_(None))
 
 
 # --- sentiment: agents' label corrections (issue 4) ---------------------------------------------
 
-class LabelCorrection(SQLModel, table=True):
+class LabelCorrectionRow(SQLModel, table=True):
     """An agent said the model's label was wrong; `nasluch model train` learns from these.
 
     The text is kept with the correction so retraining does not depend on the mention surviving

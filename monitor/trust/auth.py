@@ -16,7 +16,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,10 +23,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import Engine
 
-from monitor.store import schema as tables
+from monitor.mention import now_utc
+from monitor.store import schema
 
 ROLES = ("viewer", "agent", "admin")
-USERS = tables.AppUser.__table__
+USERS = schema.AppUserRow.__table__
 _hasher = PasswordHasher()
 _DUMMY = _hasher.hash("a password nobody has")  # checked for unknown names: same time either way
 MIN_PASSWORD = 10
@@ -70,16 +70,12 @@ def _verify(stored: str | None, password: str) -> bool:
         return False
 
 
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
 def add_user(engine: Engine, name: str, role: str, password: str | None = None, *, email: str | None = None,
              managed_by: str = "database") -> None:
     """Create a user; a user without a password signs in only through the identity provider."""
     rank(role)
     values = {"name": name.strip(), "role": role, "email": email or None, "managed_by": managed_by,
-              "password_hash": hash_password(password) if password else None, "created_at": _now()}
+              "password_hash": hash_password(password) if password else None, "created_at": now_utc()}
     if not values["name"]:
         raise ValueError("a user needs a name")
     with engine.begin() as connection:
@@ -127,7 +123,7 @@ def sync_config_users(engine: Engine, agents: Sequence[Any]) -> None:
                 values["password_hash"] = agent.password_hash
             updated = connection.execute(USERS.update().where(USERS.c.name == agent.name).values(**values))
             if not updated.rowcount:
-                connection.execute(USERS.insert().values(name=agent.name, created_at=_now(), **values))
+                connection.execute(USERS.insert().values(name=agent.name, created_at=now_utc(), **values))
 
 
 def any_users(engine: Engine) -> bool:

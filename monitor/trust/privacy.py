@@ -11,11 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
-from monitor.store import rollups
-
-from monitor.store import fulltext as search_index
-
-from monitor.store import schema as tables
+from monitor.store import fulltext, rollups, schema
 
 ERASED = "[erased]"
 SKIPPED_TABLES = {"alembic_version"}
@@ -68,9 +64,9 @@ def _scrub_table(connection: sa.Connection, table: sa.Table, handle: str) -> int
             key = sa.and_(*(column == row[column.name] for column in keys))
             connection.execute(table.update().where(key).values(values))
             changed += 1
-            if table is tables.Mention.__table__ and "text" in values:
+            if table is schema.MentionRow.__table__ and "text" in values:
                 texts[row["id"]] = values["text"]
-    search_index.replace(connection, texts)
+    fulltext.replace(connection, texts)
     return changed
 
 
@@ -78,8 +74,8 @@ def delete_mentions(connection: sa.Connection, ids: list[int]) -> dict[str, int]
     """Delete mentions with their tag links and the replies to them; then conversations left
     without a mention, with their notes and replies (outbox rows and presence go by cascade).
     Shared by erasure and retention; the rollups and the search index stay exact."""
-    mention, reply, note = tables.Mention.__table__, tables.Reply.__table__, tables.Note.__table__
-    link, conversation = tables.MentionTag.__table__, tables.Conversation.__table__
+    mention, reply, note = schema.MentionRow.__table__, schema.ReplyRow.__table__, schema.NoteRow.__table__
+    link, conversation = schema.MentionTagRow.__table__, schema.ConversationRow.__table__
     counts = dict.fromkeys(("tags", "replies", "mentions", "notes", "conversations"), 0)
     for chunk in (ids[i:i + 5_000] for i in range(0, len(ids), 5_000)):
         conv_ids = {row[0] for row in connection.execute(
@@ -88,7 +84,7 @@ def delete_mentions(connection: sa.Connection, ids: list[int]) -> dict[str, int]
         counts["replies"] += connection.execute(reply.delete().where(reply.c.mention_id.in_(chunk))).rowcount
         with rollups.changing(connection, chunk):  # keep the dashboard's hourly counts exact
             counts["mentions"] += connection.execute(mention.delete().where(mention.c.id.in_(chunk))).rowcount
-        search_index.remove(connection, chunk)
+        fulltext.remove(connection, chunk)
         still = set(connection.execute(sa.select(mention.c.conversation_id).distinct()
                                        .where(mention.c.conversation_id.in_(conv_ids))).scalars())
         emptied = sorted(conv_ids - still)
@@ -100,7 +96,7 @@ def delete_mentions(connection: sa.Connection, ids: list[int]) -> dict[str, int]
 
 
 def _author_filter(handle: str, source: str | None) -> sa.ColumnElement[bool]:
-    mention = tables.Mention.__table__
+    mention = schema.MentionRow.__table__
     where = sa.func.lower(mention.c.author_handle) == handle.lstrip("@").lower()
     return sa.and_(where, mention.c.source == source) if source else where
 
@@ -109,7 +105,7 @@ def erase_author(engine: Engine, handle: str, source: str | None = None, actor: 
     """Delete the author's posts and everything written to them; then anonymise every other row in
     every table that still names them (others' posts, replies, notes, audit entries, thread keys),
     so that afterwards no row anywhere holds the handle."""
-    mention = tables.Mention.__table__
+    mention = schema.MentionRow.__table__
     with engine.begin() as connection:
         ids = list(connection.execute(sa.select(mention.c.id).where(_author_filter(handle, source))).scalars())
         counts = delete_mentions(connection, ids)
@@ -118,8 +114,8 @@ def erase_author(engine: Engine, handle: str, source: str | None = None, actor: 
         counts["anonymised"] = sum(scrubbed.pop(name, 0) for name in ("mention", "reply", "note"))
         counts["audit_entries"] = scrubbed.pop("audit_log", 0)
         counts["other_rows"] = sum(scrubbed.values())
-        search_index.purge(connection)  # else the erased words linger in the index's pages
-        connection.execute(tables.AuditEntry.__table__.insert().values(
+        fulltext.purge(connection)  # else the erased words linger in the index's pages
+        connection.execute(schema.AuditEntryRow.__table__.insert().values(
             at=datetime.now().astimezone(), actor=actor, action="erase-author", target=None,
             detail={"counts": counts, "source": source}))
     return counts
@@ -129,9 +125,9 @@ def export_author(engine: Engine, handle: str, source: str | None = None) -> dic
     """Everything stored about one author, for a data subject's access request: their posts (with
     tags and status), the brand's replies and the internal notes in their threads, and audit
     entries that name them."""
-    mention, reply, note = tables.Mention.__table__, tables.Reply.__table__, tables.Note.__table__
-    conversation, tag, link = tables.Conversation.__table__, tables.Tag.__table__, tables.MentionTag.__table__
-    audit = tables.AuditEntry.__table__
+    mention, reply, note = schema.MentionRow.__table__, schema.ReplyRow.__table__, schema.NoteRow.__table__
+    conversation, tag, link = schema.ConversationRow.__table__, schema.TagRow.__table__, schema.MentionTagRow.__table__
+    audit = schema.AuditEntryRow.__table__
     with engine.connect() as connection:
         rows = connection.execute(sa.select(mention, conversation.c.root_key)
                                   .join(conversation, conversation.c.id == mention.c.conversation_id, isouter=True)
@@ -168,7 +164,7 @@ def _iso(value: datetime | None) -> str | None:
 
 def export_jsonl(engine: Engine, since: datetime | None = None) -> Iterator[str]:
     """Every mention, then every sent reply, one JSON object a line, as `read_jsonl` takes them."""
-    mention, reply, conversation = tables.Mention.__table__, tables.Reply.__table__, tables.Conversation.__table__
+    mention, reply, conversation = schema.MentionRow.__table__, schema.ReplyRow.__table__, schema.ConversationRow.__table__
     with engine.connect() as connection:
         query = (sa.select(mention, conversation.c.root_key)
                  .join(conversation, conversation.c.id == mention.c.conversation_id, isouter=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
+from collector_kit import LOCAL, Case, Replayer, Reply, failure_rows, run_case
 
-from collector_kit import LOCAL, Case, Reply, Replayer, failure_rows, run_case
 from collectors.bluesky import BlueskyCollector, BlueskySettings
 from networks.errors import AuthFailed
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from networks.errors import RateLimited
+
 from collectors.discourse import DiscourseCollector, DiscourseSettings
+from networks.errors import RateLimited
 
 SEARCH = "GET /search.json"
 TOPIC_1042 = "GET /t/1042/posts.json"

@@ -7,11 +7,11 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from networks.errors import AuthFailed, RateLimited
+
 from collectors.facebook import FacebookCollector, FacebookSettings
 from collectors.graph import TokenExpired, UsageHigh, estimate_wait, usage
+from networks.errors import AuthFailed, RateLimited
 
 PAGE = "104857392011"
 FEED = f"GET /v23.0/{PAGE}/feed"

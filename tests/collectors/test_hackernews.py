@@ -4,8 +4,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
+
 from collectors.hackernews import HackerNewsCollector, HackerNewsSettings
 
 ROUTE = "GET /api/v1/search_by_date"

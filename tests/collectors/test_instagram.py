@@ -6,11 +6,11 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from networks.errors import RateLimited
+
 from collectors.graph import TokenExpired, UsageHigh
 from collectors.instagram import InstagramCollector, InstagramSettings
+from networks.errors import RateLimited
 
 IG = "17841400008460056"
 M1 = "17895695668004550"

@@ -8,8 +8,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-
 from collector_kit import fixture_bytes
+
 from collectors.discourse import DiscourseCollector, DiscourseSettings
 from collectors.rss import RssCollector, RssSettings
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from networks.errors import AuthFailed, NotConfigured, RateLimited
+
 from collectors.reddit import RedditCollector, RedditSettings
+from networks.errors import AuthFailed, NotConfigured, RateLimited
 
 TOKEN = "POST /api/v1/access_token"
 SEARCH = "GET /search"

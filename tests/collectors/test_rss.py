@@ -4,10 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
-from networks.errors import ParseError
-from collectors.rss import RssCollector, RssSettings
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
+
+from collectors.rss import RssCollector, RssSettings
+from networks.errors import ParseError
 
 FEED = f"{LOCAL}/latest.rss"
 ROUTE = "GET /latest.rss"

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 import requests
+from collector_kit import LOCAL, Case, Replayer, Reply, fixture_json, run_case
 from requests.structures import CaseInsensitiveDict
 
-from collector_kit import LOCAL, Case, Reply, Replayer, fixture_json, run_case
-from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
 from collectors.x import XCollector, XSettings, snowflake_at, snowflake_time, tweets_to_mentions
+from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
 
 SEARCH = "GET /2/tweets/search/recent"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-
 from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
-from networks.errors import AuthFailed, RateLimited
+
 from collectors.youtube import YouTubeCollector, YouTubeSettings, next_pacific_midnight
+from networks.errors import AuthFailed, RateLimited
 
 THREADS = "GET /youtube/v3/commentThreads"
 NOW = datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc)  # 02:00 in California

@@ -9,12 +9,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from monitor.jobs import scoring
-
-from monitor.store import ingest as store
-from monitor.store.engine import make_engine, upgrade
 from monitor.mention import Author, Mention
+from monitor.store import ingest
+from monitor.store.engine import make_engine, upgrade
 from sentiment import heads
-from tests.dashboard.conftest import CONFIG, XSS
+from tests.seeded import CONFIG, XSS
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -60,7 +59,7 @@ def test_shipped_model_figures_per_language_and_no_corrections(setup) -> None:
 def test_a_retrained_model_in_use_and_a_correction_it_has_not_learnt(setup) -> None:
     engine, cache = setup
     created = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
-    store.ingest(engine, [Mention("x", "1", f"acme {XSS} paczka nie dotarła", created, Author("ola"))])
+    ingest.ingest(engine, [Mention("x", "1", f"acme {XSS} paczka nie dotarła", created, Author("ola"))])
     scoring.correct_label(engine, 1, "negative", agent="Ola")
     head = heads.Head.load(heads.artifacts_dir() / heads.HEAD_FILE)
     head.meta.update({"adapter": heads.adapter_fingerprint(), "corrections": 0})

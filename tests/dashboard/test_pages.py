@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.dashboard.conftest import CONFIG
+from tests.seeded import CONFIG
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGES = ["views/overview.py", "views/peak_hours.py", "views/staffing.py", "views/sources.py", "views/alerts.py",

@@ -12,6 +12,7 @@ from monitor.config import ConfigError, build
 from monitor.formats.readers import READERS, ImportFormatError
 from monitor.query.parser import QuerySyntaxError, parse
 
+
 def bounded(examples: int) -> settings:
     return settings(max_examples=examples, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 QUERY_PARTS = st.sampled_from(['acme', '"nie działa"', "OR", "AND", "NOT", "-", "(", ")", "*", "lang:", "lang:pl",

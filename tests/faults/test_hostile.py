@@ -15,10 +15,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from monitor.store import schema as tables
 from monitor.formats.readers import read_file
-from monitor.store.ingest import ingest
 from monitor.mention import Author, Mention
+from monitor.store import schema
+from monitor.store.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2026, 2, 1, tzinfo=timezone.utc)
@@ -39,7 +39,7 @@ def _mentions() -> list[Mention]:
 
 
 def _stored(engine) -> dict[str, tuple[str, str, str]]:
-    mention = tables.Mention.__table__
+    mention = schema.MentionRow.__table__
     with engine.connect() as connection:
         rows = connection.execute(sa.select(mention.c.external_id, mention.c.text, mention.c.author_handle,
                                             mention.c.author_name))
@@ -76,8 +76,8 @@ def test_the_inbox_shows_hostile_text_as_plain_text(tmp_path, monkeypatch):
     upgrade(engine)
     ids = ingest(engine, _mentions()).inserted_ids
     with engine.connect() as connection:
-        conversation = connection.execute(sa.select(tables.Mention.__table__.c.conversation_id)
-                                          .where(tables.Mention.__table__.c.id == ids[0])).scalar()
+        conversation = connection.execute(sa.select(schema.MentionRow.__table__.c.conversation_id)
+                                          .where(schema.MentionRow.__table__.c.id == ids[0])).scalar()
     engine.dispose()
     config = tmp_path / "config.yaml"
     config.write_text("auth: {required: false}\nagents: [{name: Ola}]\n", encoding="utf-8")

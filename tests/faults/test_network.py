@@ -16,9 +16,9 @@ import httpx
 import pytest
 import sqlalchemy as sa
 
-from monitor.store import schema as tables
-from monitor.jobs.collect import collect_once, health
 from monitor.config import build
+from monitor.jobs.collect import collect_once, health
+from monitor.store import schema
 
 FAULTS = ("reset", "stall", "ratelimit", "burst", "truncated", "html", "huge")
 
@@ -108,7 +108,7 @@ def _config(web: FaultyWeb):
 
 
 def _count(engine, source_name: str | None = None) -> int:
-    mention = tables.Mention.__table__
+    mention = schema.MentionRow.__table__
     query = sa.select(sa.func.count()).select_from(mention)
     if source_name:
         query = query.where(mention.c.source_name == source_name)
@@ -137,7 +137,7 @@ def test_faults_are_recorded_in_plain_words_and_nothing_is_lost(sqlite_engine, w
     later = datetime.now(timezone.utc) + timedelta(minutes=3)  # past Retry-After
     second = {name: r for name, r in collect_once(sqlite_engine, config, client=client).items()}
     assert second["ratelimit"]["error"].startswith("rate limited")  # still respects its pause
-    from monitor.jobs.collect import collect_source, Plan
+    from monitor.jobs.collect import Plan, collect_source
 
     settings = next(s for s in config.sources if s.name == "ratelimit")
     collect_source(sqlite_engine, settings, Plan.of(config), client, now=later)

@@ -9,10 +9,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import yaml
 
-from monitor.store.engine import make_engine, upgrade
 from monitor.inbox.outbox import queue_reply
-from monitor.store.ingest import ingest
 from monitor.mention import Author, Mention
+from monitor.store.engine import make_engine, upgrade
+from monitor.store.ingest import ingest
 from tests.faults.helpers import integrity, nasluch, scalar, wait_for
 from tests.faults.test_kill import StallingWeb
 from tests.inbox.mastodon_server import MastodonServer

@@ -6,8 +6,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from monitor.store.ingest import ingest
 from monitor.mention import Author, Mention
+from monitor.store.ingest import ingest
 from responders import ReplyTarget, SendResult
 from responders.base import Responder
 

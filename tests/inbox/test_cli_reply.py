@@ -5,8 +5,8 @@ import json
 
 import sqlalchemy as sa
 
-from monitor.store import schema as tables
 from monitor.cli.main import main
+from monitor.store import schema
 from monitor.store.engine import make_engine, upgrade
 from tests.inbox.conftest import seed
 
@@ -29,7 +29,7 @@ def test_without_a_configured_responder_the_reply_stays_queued(tmp_path, capsys,
     out = json.loads(capsys.readouterr().out)
     assert code == 0 and out["state"] == "queued" and out["source"] == "mastodon" and out["error"] is None
     with engine.connect() as connection:
-        text = connection.execute(sa.select(tables.Reply.__table__.c.text)).scalar()
+        text = connection.execute(sa.select(schema.ReplyRow.__table__.c.text)).scalar()
     assert text == "Cześć Kasia, Ola (Acme)"
     code = main([*base, "reply", str(ids["bob"]), "hi", "--agent", "Ola"])
     assert code == 0 and capsys.readouterr().out.strip() == "reply 2: queued"

@@ -6,17 +6,13 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from monitor.inbox import queue as inbox
-
-from monitor.inbox import outbox
-
-from monitor.store import schema as tables
-from monitor.inbox import actions
+from monitor.inbox import actions, outbox, queue
+from monitor.store import schema
 from monitor.trust.privacy import erase_author
 from tests.inbox.conftest import SENT, T0, ScriptedResponder
 
-AUDIT = tables.AuditEntry.__table__
-MENTION = tables.Mention.__table__
+AUDIT = schema.AuditEntryRow.__table__
+MENTION = schema.MentionRow.__table__
 
 
 def _set_priority(engine, mention_id: int, priority: float) -> None:
@@ -37,47 +33,47 @@ def _actions(engine) -> list[tuple[str, str, dict]]:
 def test_queue_sorts_by_priority_then_longest_wait(seeded):
     engine, ids = seeded
     now = T0 + timedelta(minutes=45)
-    order = inbox.queue(engine, 60, now=now)["author"].to_list()
+    order = queue.queue(engine, 60, now=now)["author"].to_list()
     assert order == ["kasia@fosstodon.org", "bob", "ewa"]  # equal priority: longest wait first
     _set_priority(engine, ids["ewa"], 0.9)
-    assert inbox.queue(engine, 60, now=now)["author"].to_list()[0] == "ewa"
+    assert queue.queue(engine, 60, now=now)["author"].to_list()[0] == "ewa"
 
 
 def test_queue_filters_and_counters(seeded):
     engine, ids = seeded
     now = T0 + timedelta(minutes=75)
-    everything = inbox.queue(engine, 60, now=now)
-    assert inbox.counters(everything) == {"open": 3, "pending": 0, "past_sla": 1}  # Kasia: due at 11:00
-    later = inbox.queue(engine, 60, now=T0 + timedelta(minutes=85))
-    assert inbox.counters(later)["past_sla"] == 2  # and Bob, due at 11:20
-    assert inbox.queue(engine, 60, inbox.QueueFilter(brands=("Other",)), now)["author"].to_list() == ["ewa"]
-    assert inbox.queue(engine, 60, inbox.QueueFilter(sources=("x",)), now)["author"].to_list() == ["bob"]
-    assert inbox.queue(engine, 60, inbox.QueueFilter(langs=("pl",)), now)["messages"].to_list() == [2]
+    everything = queue.queue(engine, 60, now=now)
+    assert queue.counters(everything) == {"open": 3, "pending": 0, "past_sla": 1}  # Kasia: due at 11:00
+    later = queue.queue(engine, 60, now=T0 + timedelta(minutes=85))
+    assert queue.counters(later)["past_sla"] == 2  # and Bob, due at 11:20
+    assert queue.queue(engine, 60, queue.QueueFilter(brands=("Other",)), now)["author"].to_list() == ["ewa"]
+    assert queue.queue(engine, 60, queue.QueueFilter(sources=("x",)), now)["author"].to_list() == ["bob"]
+    assert queue.queue(engine, 60, queue.QueueFilter(langs=("pl",)), now)["messages"].to_list() == [2]
     actions.set_tags(engine, _conversation(engine, ids["bob"]), ["billing"], "Ola")
-    assert inbox.queue(engine, 60, inbox.QueueFilter(tag="billing"), now)["author"].to_list() == ["bob"]
+    assert queue.queue(engine, 60, queue.QueueFilter(tag="billing"), now)["author"].to_list() == ["bob"]
     actions.assign(engine, _conversation(engine, ids["ewa"]), "Ola", "Ola")
-    assert inbox.queue(engine, 60, inbox.QueueFilter(assignee="Ola"), now)["author"].to_list() == ["ewa"]
-    assert inbox.queue(engine, 60, inbox.QueueFilter(assignee="unassigned"), now).height == 2
+    assert queue.queue(engine, 60, queue.QueueFilter(assignee="Ola"), now)["author"].to_list() == ["ewa"]
+    assert queue.queue(engine, 60, queue.QueueFilter(assignee="unassigned"), now).height == 2
     actions.set_status(engine, _conversation(engine, ids["ewa"]), "closed", "Ola")
-    assert "ewa" not in inbox.queue(engine, 60, now=now)["author"].to_list()
+    assert "ewa" not in queue.queue(engine, 60, now=now)["author"].to_list()
 
 
 def test_sla_clock_stops_on_a_sent_reply_and_restarts_on_a_new_message(seeded):
     engine, ids = seeded
     conversation = _conversation(engine, ids["kasia"])
-    running = inbox.sla_status(engine, conversation, 60, T0 + timedelta(minutes=20))
+    running = queue.sla_status(engine, conversation, 60, T0 + timedelta(minutes=20))
     assert running["running"] and running["left_s"] == 40 * 60 and not running["breached"]
     reply_id = outbox.queue_reply(engine, ids["kasia2"], "Cześć", "Ola", now=T0 + timedelta(minutes=30))
-    assert inbox.sla_status(engine, conversation, 60, T0 + timedelta(minutes=31))["running"]  # queued: not yet
+    assert queue.sla_status(engine, conversation, 60, T0 + timedelta(minutes=31))["running"]  # queued: not yet
     outbox.send_now(engine, reply_id, [ScriptedResponder([SENT])], "w", now=T0 + timedelta(minutes=32))
-    stopped = inbox.sla_status(engine, conversation, 60, T0 + timedelta(hours=5))
+    stopped = queue.sla_status(engine, conversation, 60, T0 + timedelta(hours=5))
     assert not stopped["running"] and not stopped["breached"]
-    from monitor.store.ingest import ingest
     from monitor.mention import Author, Mention
+    from monitor.store.ingest import ingest
     ingest(engine, [Mention("mastodon", "https://fosstodon.org/users/kasia/statuses/113", "dalej nie działa",
                             T0 + timedelta(hours=2), Author("kasia@fosstodon.org", "Kasia"),
                             in_reply_to="https://fosstodon.org/users/kasia/statuses/112", brand="Acme")])
-    again = inbox.sla_status(engine, conversation, 60, T0 + timedelta(hours=4))
+    again = queue.sla_status(engine, conversation, 60, T0 + timedelta(hours=4))
     assert again["running"] and again["breached"] and again["waiting_since"] == T0 + timedelta(hours=2)
 
 
@@ -85,7 +81,7 @@ def test_thread_has_customer_posts_and_brand_replies_in_time_order(seeded):
     engine, ids = seeded
     conversation = _conversation(engine, ids["kasia"])
     outbox.queue_reply(engine, ids["kasia"], "pierwsza odpowiedź", "Ola", now=T0 + timedelta(minutes=2))
-    posts = inbox.thread(engine, conversation)
+    posts = queue.thread(engine, conversation)
     assert posts["kind"].to_list() == ["customer", "brand", "customer"]
     assert posts["text"].to_list() == ["acme nie działa", "pierwsza odpowiedź", "halo?"]
     assert posts["author"].to_list()[0] == "Kasia" and posts["state"].to_list()[1] == "queued"
@@ -93,13 +89,13 @@ def test_thread_has_customer_posts_and_brand_replies_in_time_order(seeded):
 
 def test_earlier_conversations_of_the_same_author_and_brand(seeded):
     engine, ids = seeded
-    from monitor.store.ingest import ingest
     from monitor.mention import Author, Mention
+    from monitor.store.ingest import ingest
     ingest(engine, [Mention("mastodon", "https://fosstodon.org/users/kasia/statuses/50", "stara sprawa",
                             T0 - timedelta(days=30), Author("kasia@fosstodon.org", "Kasia"), brand="Acme")])
-    earlier = inbox.earlier_conversations(engine, _conversation(engine, ids["kasia"]))
+    earlier = queue.earlier_conversations(engine, _conversation(engine, ids["kasia"]))
     assert earlier["sample"].to_list() == ["stara sprawa"]
-    assert inbox.earlier_conversations(engine, _conversation(engine, ids["bob"])).height == 0
+    assert queue.earlier_conversations(engine, _conversation(engine, ids["bob"])).height == 0
 
 
 def test_assignment_cap_counts_open_conversations_only_and_teams_have_none(seeded):
@@ -111,7 +107,7 @@ def test_assignment_cap_counts_open_conversations_only_and_teams_have_none(seede
     actions.set_status(engine, kasia, "closed", "Ola")
     actions.claim_conversation(engine, bob, "Ola", cap=1)
     actions.assign(engine, ewa, "billing", "Ola", cap=0, teams=["billing"])
-    assert inbox.conversation(engine, ewa)["assignee"] == "billing"
+    assert queue.conversation(engine, ewa)["assignee"] == "billing"
     log = _actions(engine)
     assert ("Ola", "assigned", {"from": None, "to": "Ola"}) in log
     assert ("Ola", "status.changed", {"from": "open", "to": "closed"}) in log
@@ -133,9 +129,9 @@ def test_tags_and_notes(seeded):
     conversation = _conversation(engine, ids["kasia"])
     actions.set_tags(engine, conversation, ["login", "urgent"], "Ola")
     actions.set_tags(engine, conversation, ["login", " refund "], "Jan")
-    assert inbox.conversation_tags(engine, conversation) == ["login", "refund"]
+    assert queue.conversation_tags(engine, conversation) == ["login", "refund"]
     actions.add_note(engine, conversation, "Ola", "VIP customer, call back")
-    assert inbox.notes(engine, conversation)["text"].to_list() == ["VIP customer, call back"]
+    assert queue.notes(engine, conversation)["text"].to_list() == ["VIP customer, call back"]
     assert ("Jan", "tags.changed", {"added": ["refund"], "removed": ["urgent"]}) in _actions(engine)
 
 
@@ -170,7 +166,7 @@ def test_manual_reply_stops_the_clock(seeded):
     engine, ids = seeded
     conversation = _conversation(engine, ids["bob"])
     actions.record_manual_reply(engine, ids["bob"], "answered on X by hand", "Ola", now=T0 + timedelta(minutes=25))
-    assert not inbox.sla_status(engine, conversation, 60, T0 + timedelta(hours=3))["running"]
+    assert not queue.sla_status(engine, conversation, 60, T0 + timedelta(hours=3))["running"]
 
 
 def test_erasing_an_author_takes_outbox_and_presence_rows_with_it(seeded):
@@ -181,7 +177,7 @@ def test_erasing_an_author_takes_outbox_and_presence_rows_with_it(seeded):
     counts = erase_author(engine, "kasia@fosstodon.org")
     assert counts["replies"] == 1 and counts["conversations"] == 1
     with engine.connect() as connection:
-        for table in (tables.ReplyDelivery.__table__, tables.Presence.__table__):
+        for table in (schema.ReplyDeliveryRow.__table__, schema.PresenceRow.__table__):
             assert connection.execute(sa.select(sa.func.count()).select_from(table)).scalar() == 0
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from monitor.inbox import actions as inbox_actions
+from monitor.inbox import actions
 from monitor.store.engine import make_engine, upgrade
 from tests.inbox.conftest import seed
 from tests.inbox.mastodon_server import MastodonServer
@@ -38,7 +38,7 @@ def dashboard(tmp_path):
     engine = make_engine(db)
     upgrade(engine)
     ids = seed(engine)
-    inbox_actions.add_saved_reply(engine, "Przeprosiny", "Cześć {author}, tu {agent} z {brand}. Sprawdzamy!",
+    actions.add_saved_reply(engine, "Przeprosiny", "Cześć {author}, tu {agent} z {brand}. Sprawdzamy!",
                                   brand="Acme", lang="pl")
     engine.dispose()
     with MastodonServer({KASIA: "112"}) as server:

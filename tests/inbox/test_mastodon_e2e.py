@@ -8,13 +8,12 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from monitor.inbox import outbox
-
-from monitor.store import schema as tables
 from monitor.cli.app import App
 from monitor.cli.main import build_parser, main
-from monitor.jobs.background import outbox_job
 from monitor.config import load
+from monitor.inbox import outbox
+from monitor.jobs.background import outbox_job
+from monitor.store import schema
 from monitor.store.engine import make_engine
 from responders import build_responders
 from tests.inbox.conftest import seed
@@ -58,7 +57,7 @@ def test_lost_answer_ends_with_one_post_and_one_sent_reply(tmp_path, capsys, mon
     assert server.posts[0]["in_reply_to_id"] == "112"
     assert server.posts[0]["status"] == "@kasia@fosstodon.org Cześć Kasia, tu Ola z Acme."
     with engine.connect() as connection:
-        replies = connection.execute(sa.select(tables.Reply.__table__)).all()
+        replies = connection.execute(sa.select(schema.ReplyRow.__table__)).all()
     assert [(r.state, r.external_id) for r in replies] == [("sent", server.statuses[0]["uri"])]
     engine.dispose()
 

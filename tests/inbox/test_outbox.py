@@ -8,14 +8,13 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from monitor.inbox import outbox
-
-from monitor.store import schema as tables
+from monitor.store import schema
 from monitor.store.engine import make_engine
 from responders import SendResult
 from tests.inbox.conftest import SENT, T0, ScriptedResponder, seed
 
-REPLY = tables.Reply.__table__
-AUDIT = tables.AuditEntry.__table__
+REPLY = schema.ReplyRow.__table__
+AUDIT = schema.AuditEntryRow.__table__
 
 
 def _audit(engine) -> list[str]:

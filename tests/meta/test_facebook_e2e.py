@@ -12,16 +12,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor.jobs import collect
-
-from monitor.inbox import queue as inbox
-
-from monitor.inbox import moderation
-
-from monitor.inbox import outbox
-
-from monitor.store import schema as tables
 from monitor.config import load
+from monitor.inbox import moderation, outbox, queue
+from monitor.jobs import collect
+from monitor.store import schema
 from monitor.store.engine import make_engine, upgrade
 from responders import build_responders
 from tests.meta.graph_server import GraphServer
@@ -30,9 +24,9 @@ PAGE = "104857392011"
 POST = f"{PAGE}_555001"
 KASIA, JAN = ("7010", "Kasia Nowak"), ("7020", "Jan Kowalski")
 TOKEN = "EAAlocalpagetoken"
-MENTION = tables.Mention.__table__
-REPLY = tables.Reply.__table__
-AUDIT = tables.AuditEntry.__table__
+MENTION = schema.MentionRow.__table__
+REPLY = schema.ReplyRow.__table__
+AUDIT = schema.AuditEntryRow.__table__
 
 
 def _config(tmp_path, url: str):
@@ -140,7 +134,7 @@ def test_edits_deletions_and_hiding_update_rows_never_duplicate(engine, tmp_path
     final = _mentions(engine)
     assert final["555001_9004"].hidden and final["555001_9004"].deleted_at is None
     assert len(final) == 4
-    thread = inbox.thread(engine, spam.conversation_id)
+    thread = queue.thread(engine, spam.conversation_id)
     assert spam.id in thread.filter(thread["kind"] == "customer")["id"].to_list()  # still in the conversation
     assert moderation.marks(engine, [spam.id])[spam.id]["hidden"] is True
     with engine.connect() as connection:

@@ -7,14 +7,14 @@ from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 
-from monitor.store import schema as tables
-from monitor.query.parser import BrandMatcher
-from monitor.store.ingest import ingest, refresh_mentions
 from monitor.mention import Author, Mention, ThreadSnapshot
+from monitor.query.parser import BrandMatcher
+from monitor.store import schema
+from monitor.store.ingest import ingest, refresh_mentions
 
 T0 = datetime(2024, 11, 12, 8, 0, tzinfo=timezone.utc)
-MENTION = tables.Mention.__table__
-ROLLUP = tables.MentionRollup.__table__
+MENTION = schema.MentionRow.__table__
+ROLLUP = schema.MentionRollupRow.__table__
 
 
 def comment(external_id: str, text: str, post: str = "p1", minutes: int = 0, source: str = "facebook") -> Mention:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 

@@ -7,15 +7,11 @@ import json
 import pytest
 import sqlalchemy as sa
 
-from monitor.trust import auth
-
-from monitor.inbox import actions as inbox_actions
-
-from monitor.inbox import outbox
-
-from monitor.store import schema as tables
 from monitor.cli.main import main
 from monitor.config import ConfigError, build
+from monitor.inbox import actions, outbox
+from monitor.store import schema
+from monitor.trust import auth
 from tests.inbox.conftest import SENT, ScriptedResponder, seed
 
 PASSWORD = "correct horse battery staple"
@@ -62,34 +58,34 @@ def test_a_viewer_calling_the_reply_action_directly_is_refused(team):
     engine, ids = team
     responder = ScriptedResponder([SENT])
     with pytest.raises(auth.Forbidden, match="vera is a viewer"):
-        inbox_actions.send_reply(engine, ids["kasia"], "hi", "vera", [responder])
+        actions.send_reply(engine, ids["kasia"], "hi", "vera", [responder])
     with pytest.raises(auth.Forbidden):
         outbox.queue_reply(engine, ids["kasia"], "hi", "vera")
-    assert responder.posts == [] and _count(engine, tables.Reply.__table__) == 0
-    assert inbox_actions.send_reply(engine, ids["kasia"], "hi", "ola", [responder]).state == "sent"
+    assert responder.posts == [] and _count(engine, schema.ReplyRow.__table__) == 0
+    assert actions.send_reply(engine, ids["kasia"], "hi", "ola", [responder]).state == "sent"
 
 
 @pytest.mark.parametrize("action", ["status", "assign", "claim", "note", "tags", "manual", "requeue", "saved"])
 def test_every_inbox_action_refuses_viewers_and_strangers(team, action):
     engine, ids = team
     with engine.connect() as connection:
-        conv = connection.execute(sa.select(tables.Mention.__table__.c.conversation_id)
-                                  .where(tables.Mention.__table__.c.id == ids["bob"])).scalar()
+        conv = connection.execute(sa.select(schema.MentionRow.__table__.c.conversation_id)
+                                  .where(schema.MentionRow.__table__.c.id == ids["bob"])).scalar()
     calls = {
-        "status": lambda who: inbox_actions.set_status(engine, conv, "closed", who),
-        "assign": lambda who: inbox_actions.assign(engine, conv, "ola", who),
-        "claim": lambda who: inbox_actions.claim_conversation(engine, conv, who),
-        "note": lambda who: inbox_actions.add_note(engine, conv, who, "internal"),
-        "tags": lambda who: inbox_actions.set_tags(engine, conv, ["refund"], who),
-        "manual": lambda who: inbox_actions.record_manual_reply(engine, ids["bob"], "by hand", who),
+        "status": lambda who: actions.set_status(engine, conv, "closed", who),
+        "assign": lambda who: actions.assign(engine, conv, "ola", who),
+        "claim": lambda who: actions.claim_conversation(engine, conv, who),
+        "note": lambda who: actions.add_note(engine, conv, who, "internal"),
+        "tags": lambda who: actions.set_tags(engine, conv, ["refund"], who),
+        "manual": lambda who: actions.record_manual_reply(engine, ids["bob"], "by hand", who),
         "requeue": lambda who: outbox.requeue(engine, 1, who),
-        "saved": lambda who: inbox_actions.add_saved_reply(engine, "t", "x", actor=who),
+        "saved": lambda who: actions.add_saved_reply(engine, "t", "x", actor=who),
     }
-    audit_before = _count(engine, tables.AuditEntry.__table__)
+    audit_before = _count(engine, schema.AuditEntryRow.__table__)
     for stranger in ("vera", "mallory"):
         with pytest.raises(auth.Forbidden):
             calls[action](stranger)
-    assert _count(engine, tables.AuditEntry.__table__) == audit_before  # nothing happened
+    assert _count(engine, schema.AuditEntryRow.__table__) == audit_before  # nothing happened
     calls[action]("ola")  # an agent may
 
 
@@ -112,7 +108,7 @@ def test_cli_reply_as_a_viewer_from_the_config_is_refused(tmp_path, capsys, sqli
     code = main(["--config", str(config), "--db", db, "reply", str(ids["kasia"]), "hi", "--agent", "Vera", "--json"])
     captured = capsys.readouterr()
     assert code == 3 and captured.out == "" and "Vera is a viewer" in captured.err
-    assert _count(sqlite_engine, tables.Reply.__table__) == 0
+    assert _count(sqlite_engine, schema.ReplyRow.__table__) == 0
     code = main(["--config", str(config), "--db", db, "reply", str(ids["kasia"]), "hi", "--agent", "Ola", "--json"])
     assert code == 0 and json.loads(capsys.readouterr().out)["state"] == "queued"
 

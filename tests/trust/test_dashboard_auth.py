@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from monitor.trust import auth
 from monitor.store.engine import make_engine, upgrade
+from monitor.trust import auth
 from tests.inbox.conftest import seed
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,25 +9,21 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor.inbox import actions as inbox_actions
-
-from monitor.inbox import outbox
-
-from monitor.store import rollups
-
-from monitor.store import schema as tables
 from monitor.cli.app import App
 from monitor.cli.main import build_parser, main
-from monitor.jobs.background import background_jobs
 from monitor.formats.readers import read_file
+from monitor.inbox import actions as inbox_actions
+from monitor.inbox import outbox
+from monitor.jobs.background import background_jobs
+from monitor.jobs.retention import purge_old_mentions
+from monitor.mention import Author, Mention
+from monitor.store import rollups, schema
+from monitor.store.ingest import ingest, ingest_replies
 from monitor.trust.privacy import erase_author, export_author
 from monitor.trust.redaction import EMAIL, redact_contacts
-from monitor.jobs.retention import purge_old_mentions
-from monitor.store.ingest import ingest, ingest_replies
-from monitor.mention import Author, Mention
 
 HANDLE = "CinVakas"
-MENTION = tables.Mention.__table__
+MENTION = schema.MentionRow.__table__
 
 
 def _load_care(engine, shared_data, redact: bool = False):
@@ -138,7 +134,7 @@ def test_retention_deletes_old_mentions_and_what_hangs_on_them(engine, shared_da
         orphans = connection.execute(sa.text("SELECT count(*) FROM conversation c WHERE NOT EXISTS "
                                              "(SELECT 1 FROM mention m WHERE m.conversation_id = c.id)")).scalar()
         assert orphans == 0
-        actions = connection.execute(sa.select(tables.AuditEntry.__table__.c.action)).scalars().all()
+        actions = connection.execute(sa.select(schema.AuditEntryRow.__table__.c.action)).scalars().all()
     assert "retention.purged" in actions
     assert purge_old_mentions(engine, 2, now=newest) == {}  # nothing left to do
 

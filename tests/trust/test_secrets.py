@@ -16,12 +16,12 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor.jobs.collect import collect_once
 from monitor.config import load
-from monitor.store.engine import make_engine, upgrade
 from monitor.inbox.actions import send_reply
-from monitor.store.ingest import ingest
+from monitor.jobs.collect import collect_once
 from monitor.mention import Author, Mention
+from monitor.store.engine import make_engine, upgrade
+from monitor.store.ingest import ingest
 from responders import build_responders
 from tests.trust.fake_network import FakeNetwork
 

@@ -4,11 +4,11 @@ Revision ID: 0001
 Revises: 
 Create Date: 2026-11-23 03:24:59.076158
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
-import monitor.store.schema
+from alembic import op
 
+import monitor.store.schema
 
 revision = '0001'
 down_revision = None

@@ -7,12 +7,11 @@ Create Date: 2026-11-23 04:00:00
 The rollup is filled from the mentions already stored, so an upgraded database shows the same
 figures as a fresh import of the same data.
 """
-from alembic import op
 import sqlalchemy as sa
 import sqlmodel
+from alembic import op
 
 import monitor.store.schema
-
 
 revision = '0002'
 down_revision = '0001'

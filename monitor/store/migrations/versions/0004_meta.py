@@ -6,8 +6,8 @@ Revises: 0003
 Facebook and Instagram comments are hidden by moderators, edited and deleted by their authors;
 the mention row records each, so nothing is stored twice and nothing hidden is lost.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 import monitor.store.schema
 

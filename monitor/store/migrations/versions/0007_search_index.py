@@ -16,12 +16,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    from monitor.store import fulltext as search_index
+    from monitor.store import fulltext
 
-    search_index.rebuild(op.get_bind())  # creates the table; a no-op on PostgreSQL
+    fulltext.rebuild(op.get_bind())  # creates the table; a no-op on PostgreSQL
 
 
 def downgrade() -> None:
-    from monitor.store import fulltext as search_index
+    from monitor.store import fulltext
 
-    search_index.drop(op.get_bind())
+    fulltext.drop(op.get_bind())

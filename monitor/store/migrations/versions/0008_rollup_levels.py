@@ -5,8 +5,8 @@ Revises: 0007
 
 Filled from the hourly rollup, so an upgraded database counts the same as a fresh import.
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 revision = "0008"
 down_revision = "0007"

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from monitor.demo.generator import BRANDS, generate, kind_shares
+from monitor.demo.brands import BRANDS
+from monitor.demo.generator import generate, kind_shares
 from monitor.demo.networks import X_EPOCH_MS
 from monitor.demo.phrases import LANGUAGES
 from monitor.demo.text import slot_names

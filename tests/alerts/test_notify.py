@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 
-from monitor.alerts.settings import AlertSettings, EmailSettings
 from monitor.alerts.notify import check, history
+from monitor.alerts.settings import AlertSettings, EmailSettings
+from monitor.mention import Author, Mention
 from monitor.store.engine import make_engine, upgrade
 from monitor.store.ingest import ingest
-from monitor.mention import Author, Mention
 
 NOW = datetime(2026, 3, 30, 14, 40, tzinfo=timezone.utc)  # a Monday
 

@@ -6,12 +6,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import sqlalchemy as sa
 
-from monitor.store import ingest as store
-
-from monitor.store import schema as tables
-from monitor.store.engine import current_revision, upgrade
-from monitor.query.parser import BrandMatcher
 from monitor.mention import Author, Mention
+from monitor.query.parser import BrandMatcher
+from monitor.store import ingest, schema
+from monitor.store.engine import current_revision, upgrade
 
 T0 = datetime(2026, 11, 5, 18, 30, tzinfo=timezone.utc)
 
@@ -44,21 +42,21 @@ def test_upgrade_is_idempotent_and_recorded(engine):
 
 def test_ingest_twice_keeps_one_row_per_source_and_external_id(engine):
     batch = [mention(str(i), minutes=i) for i in range(10)] + [mention("3", minutes=99)]
-    first = store.ingest(engine, batch, batch_size=4)
-    again = store.ingest(engine, batch, batch_size=3)
+    first = ingest.ingest(engine, batch, batch_size=4)
+    again = ingest.ingest(engine, batch, batch_size=3)
     assert (first.inserted, first.duplicates) == (10, 1)
     assert (again.inserted, again.duplicates) == (0, 11)
     assert rows(engine, "SELECT count(*) FROM mention") == [(10,)]
 
 
 def test_same_id_on_another_network_is_another_mention(engine):
-    store.ingest(engine, [mention("42"), mention("42", source="reddit")])
+    ingest.ingest(engine, [mention("42"), mention("42", source="reddit")])
     assert rows(engine, "SELECT count(*) FROM mention") == [(2,)]
 
 
 def test_crash_between_batches_loses_nothing_committed_and_rerun_completes(engine, monkeypatch):
     batch = [mention(str(i), minutes=i) for i in range(9)]
-    real, calls = store.ingest_batch, []
+    real, calls = ingest.ingest_batch, []
 
     def failing(*args, **kwargs):
         calls.append(1)
@@ -66,19 +64,19 @@ def test_crash_between_batches_loses_nothing_committed_and_rerun_completes(engin
             raise RuntimeError("power cut")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(store, "ingest_batch", failing)
+    monkeypatch.setattr(ingest, "ingest_batch", failing)
     with pytest.raises(RuntimeError):
-        store.ingest(engine, batch, batch_size=3)
+        ingest.ingest(engine, batch, batch_size=3)
     assert rows(engine, "SELECT count(*) FROM mention") == [(3,)]
-    monkeypatch.setattr(store, "ingest_batch", real)
-    rerun = store.ingest(engine, batch, batch_size=3)
+    monkeypatch.setattr(ingest, "ingest_batch", real)
+    rerun = ingest.ingest(engine, batch, batch_size=3)
     assert (rerun.inserted, rerun.duplicates) == (6, 3)
     assert rows(engine, "SELECT count(DISTINCT external_id), count(*) FROM mention") == [(9, 9)]
 
 
 def test_reply_links_follow_stored_parents_across_batches(engine):
-    store.ingest(engine, [mention("root", minutes=0)])
-    store.ingest(engine, [mention("child", minutes=5, in_reply_to="root"),
+    ingest.ingest(engine, [mention("root", minutes=0)])
+    ingest.ingest(engine, [mention("child", minutes=5, in_reply_to="root"),
                           mention("grandchild", minutes=9, in_reply_to="child"),
                           mention("other", minutes=7)])
     conversations = dict(rows(engine, "SELECT external_id, conversation_id FROM mention"))
@@ -90,9 +88,9 @@ def test_reply_links_follow_stored_parents_across_batches(engine):
 def test_brand_queries_are_matched_and_stored_and_unmatched_dropped_when_required(engine):
     matcher = BrandMatcher({"Acme": ['"nie dziala" acme*', "acme"], "Volta": ["volta"]})
     posts = [mention("1", "Acmeapp NIE DZIAŁA od rana"), mention("2", "volta i acme"), mention("3", "nic tu nie ma")]
-    result = store.ingest(engine, posts, matcher, require_match=True)
+    result = ingest.ingest(engine, posts, matcher, require_match=True)
     assert (result.inserted, result.unmatched) == (2, 1)
-    table = tables.Mention.__table__
+    table = schema.MentionRow.__table__
     with engine.connect() as connection:
         stored = {r.external_id: (r.brand, r.matched) for r in connection.execute(sa.select(table))}
     assert stored["1"] == ("Acme", ['Acme: "nie dziala" acme*'])
@@ -101,7 +99,7 @@ def test_brand_queries_are_matched_and_stored_and_unmatched_dropped_when_require
 
 def test_times_come_back_utc_aware(engine):
     warsaw = timezone(timedelta(hours=1))
-    store.ingest(engine, [Mention("rss", "t", "acme", datetime(2026, 11, 5, 19, 30, tzinfo=warsaw), Author("a"))])
+    ingest.ingest(engine, [Mention("rss", "t", "acme", datetime(2026, 11, 5, 19, 30, tzinfo=warsaw), Author("a"))])
     with engine.connect() as connection:
-        created = connection.execute(sa.select(tables.Mention.__table__.c.created_at)).scalar()
+        created = connection.execute(sa.select(schema.MentionRow.__table__.c.created_at)).scalar()
     assert created == datetime(2026, 11, 5, 18, 30, tzinfo=timezone.utc) and created.utcoffset() == timedelta(0)

@@ -11,9 +11,8 @@ from datetime import datetime, timedelta, timezone
 import sqlalchemy as sa
 
 from monitor.jobs import scoring
-
-from monitor.store import ingest as store
 from monitor.mention import Author, Mention
+from monitor.store import ingest
 from sentiment.priority import priority
 
 T0 = datetime(2026, 11, 5, 19, 0, tzinfo=timezone.utc)
@@ -29,7 +28,7 @@ POSTS = [
 def _seed(engine):
     mentions = [Mention("x", key, text, T0 + timedelta(minutes=i), Author(f"user{i}", followers=followers))
                 for i, (key, text, followers) in enumerate(POSTS)]
-    store.ingest(engine, mentions)
+    ingest.ingest(engine, mentions)
 
 
 def test_score_pending_labels_languages_priorities_and_rollups(engine, torch_scorer):

@@ -72,10 +72,10 @@ def test_inputs_out_of_range_are_refused() -> None:
 
 
 def test_cli_report_staffing_gives_the_page_numbers(seeded, capsys) -> None:
-    from monitor.reports.counts import Filters
     from monitor.cli.main import main
-    from monitor.store.engine import make_engine
+    from monitor.reports.counts import Filters
     from monitor.reports.staffing import staffing_report
+    from monitor.store.engine import make_engine
 
     url, config = seeded
     assert main(["--config", str(config), "--db", url, "report", "staffing", "--tz", "Europe/Warsaw",

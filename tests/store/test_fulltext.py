@@ -16,27 +16,23 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from monitor.trust import privacy
-
-from monitor.store import fulltext as search_index
-
-from monitor.store import ingest as store
-
-from monitor.store import schema as tables
-from monitor.reports.counts import Filters, default_filters
 from monitor.cli.main import main
+from monitor.mention import Author, Mention
+from monitor.query.fold import word_class
+from monitor.query.nodes import positive_texts
+from monitor.query.parser import QuerySyntaxError, parse
+from monitor.reports.counts import Filters, default_filters
+from monitor.reports.overview import latest_mentions, overview, top_authors
+from monitor.store import fulltext, schema
+from monitor.store import ingest as store
 from monitor.store.engine import MIGRATIONS, make_engine
 from monitor.store.frames import mentions_frame
-from monitor.query.parser import QuerySyntaxError, parse
-from monitor.query.match import positive_texts
 from monitor.store.ingest import ingest
-from monitor.query.fold import word_class
-from monitor.reports.overview import latest_mentions, overview, top_authors
-from monitor.mention import Author, Mention
-from tests.dashboard.conftest import seed_database
-from tests.test_query import SEPARATORS, SPELLINGS, TERM_CHARS, TRICKY, _valid, post_text, query_text
+from monitor.trust import privacy
+from tests.query.test_parser import SEPARATORS, SPELLINGS, TERM_CHARS, TRICKY, _valid, post_text, query_text
+from tests.seeded import seed_database
 
-MENTION = tables.Mention.__table__
+MENTION = schema.MentionRow.__table__
 TZ = "Europe/Warsaw"
 START = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
 
@@ -46,21 +42,21 @@ def index():
     """A bare index in memory (no mention table): what the translation and tokenizer find."""
     engine = sa.create_engine("sqlite://")
     with engine.connect() as connection:
-        search_index.create(connection)
+        fulltext.create(connection)
         yield connection
     engine.dispose()
 
 
 def found(connection: sa.Connection, query: str, texts: list[str]) -> list[bool]:
     """Which texts the index returns for `query` (all of them when it gives no constraint)."""
-    connection.exec_driver_sql(f"DELETE FROM {search_index.TABLE}")
+    connection.exec_driver_sql(f"DELETE FROM {fulltext.TABLE}")
     ids = list(range(1, len(texts) + 1))
-    search_index.add(connection, ids, texts)
-    expression = search_index.query_expression(query)
+    fulltext.add(connection, ids, texts)
+    expression = fulltext.query_expression(query)
     if expression is None:
         return [True] * len(texts)
-    hits = set(connection.exec_driver_sql(f"SELECT rowid FROM {search_index.TABLE} WHERE "
-                                          f"{search_index.TABLE} MATCH ?", (expression,)).scalars())
+    hits = set(connection.exec_driver_sql(f"SELECT rowid FROM {fulltext.TABLE} WHERE "
+                                          f"{fulltext.TABLE} MATCH ?", (expression,)).scalars())
     return [i in hits for i in ids]
 
 
@@ -68,7 +64,7 @@ def assert_superset(connection: sa.Connection, query: str, texts: list[str]) -> 
     exact = [parse(query).matches(text) for text in texts]
     narrowed = found(connection, query, texts)
     lost = [text for text, hit, kept in zip(texts, exact, narrowed) if hit and not kept]
-    assert not lost, (query, search_index.query_expression(query), lost)
+    assert not lost, (query, fulltext.query_expression(query), lost)
 
 
 # --- translation and tokens ---------------------------------------------------------------------
@@ -121,17 +117,17 @@ def test_the_index_narrows(index, query, text) -> None:
     ("!!!", None),
 ])
 def test_match_expressions(query, expression) -> None:
-    assert search_index.query_expression(query) == expression
+    assert fulltext.query_expression(query) == expression
 
 
 def test_an_invalid_query_gives_no_expression_and_the_matcher_reports_it() -> None:
-    assert search_index.query_expression("acme AND (") is None
+    assert fulltext.query_expression("acme AND (") is None
     with pytest.raises(QuerySyntaxError):
         parse("acme AND (")
 
 
 def test_bodies_hold_words_and_single_spaces() -> None:
-    assert search_index.bodies(["Nie DZIAŁA!!  (znowu…) e-mail", None, "", "doesn’t"]) == [
+    assert fulltext.bodies(["Nie DZIAŁA!!  (znowu…) e-mail", None, "", "doesn’t"]) == [
         "nie dziala znowu e mail", "", "", "doesn t"]
 
 
@@ -183,10 +179,10 @@ def test_no_word_character_splits_a_token(index) -> None:
     word = re.compile(word_class())
     letters = [chr(code) for code in range(0x20, 0x30000) if word.fullmatch(chr(code))]
     texts = ["q" + "".join(letters[i:i + 500]) + "q" for i in range(0, len(letters), 500)]
-    index.exec_driver_sql(f"DELETE FROM {search_index.TABLE}")
-    index.exec_driver_sql(f"INSERT INTO {search_index.TABLE}(rowid, body) VALUES (?, ?)", list(enumerate(texts, 1)))
+    index.exec_driver_sql(f"DELETE FROM {fulltext.TABLE}")
+    index.exec_driver_sql(f"INSERT INTO {fulltext.TABLE}(rowid, body) VALUES (?, ?)", list(enumerate(texts, 1)))
     index.exec_driver_sql(f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.vocab USING fts5vocab(main, "
-                          f"{search_index.TABLE}, 'instance')")
+                          f"{fulltext.TABLE}, 'instance')")
     tokens = dict(index.exec_driver_sql("SELECT doc, count(*) FROM temp.vocab GROUP BY doc").all())
     assert tokens == dict.fromkeys(range(1, len(texts) + 1), 1)
 
@@ -212,14 +208,14 @@ def search(engine, query: str) -> list[str]:
 
 def candidate_ids(engine, query: str) -> set[int] | None:
     with engine.connect() as connection:
-        statement = search_index.candidates(connection, query)
+        statement = fulltext.candidates(connection, query)
         return None if statement is None else set(connection.execute(statement).scalars())
 
 
 def test_ingested_mentions_are_searchable(engine) -> None:
     ids = stored(engine)
     with engine.connect() as connection:
-        assert search_index.consistent(connection)
+        assert fulltext.consistent(connection)
     assert search(engine, '"nie dziala" OR acme*') == sorted(
         [TEXTS[0], TEXTS[1], TEXTS[4], TEXTS[5]])
     if engine.dialect.name == "sqlite":
@@ -232,7 +228,7 @@ def test_ingest_indexes_what_it_inserts(sqlite_engine) -> None:
     ingest(sqlite_engine, mentions(TEXTS))
     ingest(sqlite_engine, mentions(TEXTS + ["one more"]))  # duplicates skipped, one new row indexed
     with sqlite_engine.connect() as connection:
-        assert search_index.consistent(connection)
+        assert fulltext.consistent(connection)
     assert len(candidate_ids(sqlite_engine, '"one more"')) == 1
 
 
@@ -249,8 +245,8 @@ def test_replace_follows_a_changed_text(engine) -> None:
     ids = stored(engine)
     with engine.begin() as connection:
         connection.execute(MENTION.update().where(MENTION.c.id == ids[3]).values(text="Acme wreszcie działa"))
-        search_index.replace(connection, {ids[3]: "Acme wreszcie działa"})
-        assert search_index.consistent(connection)
+        fulltext.replace(connection, {ids[3]: "Acme wreszcie działa"})
+        assert fulltext.consistent(connection)
     assert "Acme wreszcie działa" in search(engine, "wreszcie")
     assert search(engine, '"nic tu"') == []
 
@@ -259,7 +255,7 @@ def test_deleted_mentions_leave_the_index(engine) -> None:
     ids = stored(engine)
     with engine.begin() as connection:
         counts = privacy.delete_mentions(connection, ids[:2])
-        assert counts["mentions"] == 2 and search_index.consistent(connection)
+        assert counts["mentions"] == 2 and fulltext.consistent(connection)
     if engine.dialect.name == "sqlite":
         assert candidate_ids(engine, "acme") == {ids[4]}
     assert search(engine, "acme") == [TEXTS[4]]
@@ -270,7 +266,7 @@ def test_erasure_leaves_no_trace_in_the_index(sqlite_engine) -> None:
     stored(sqlite_engine, ["@kasia_k pomóż, acme milczy", "volta ok"], prefix="o")
     privacy.erase_author(sqlite_engine, "kasia_k")
     with sqlite_engine.connect() as connection:
-        assert search_index.consistent(connection)
+        assert fulltext.consistent(connection)
         for name in ("mention_fts", "mention_fts_data", "mention_fts_content", "mention_fts_idx"):
             dump = str(connection.exec_driver_sql(f"SELECT * FROM {name}").all()).lower()
             assert "kasia" not in dump, name
@@ -282,12 +278,12 @@ def test_rebuild_repairs_an_index_written_past(sqlite_engine) -> None:
     with sqlite_engine.begin() as connection:  # a writer that does not know the index
         connection.execute(MENTION.insert().values(source="x", external_id="raw", author_handle="a", text="acme raw",
                                                    created_at=START, collected_at=START, status="open", matched=[]))
-        assert not search_index.consistent(connection)
+        assert not fulltext.consistent(connection)
     assert candidate_ids(sqlite_engine, "acme") is None  # a stale index is not trusted ...
     assert "acme raw" in search(sqlite_engine, "acme")  # ... so nothing is lost
     with sqlite_engine.begin() as connection:
-        assert search_index.rebuild(connection) == len(TEXTS) + 1
-        assert search_index.consistent(connection)
+        assert fulltext.rebuild(connection) == len(TEXTS) + 1
+        assert fulltext.consistent(connection)
     assert candidate_ids(sqlite_engine, "raw") is not None
 
 
@@ -302,14 +298,14 @@ def test_the_migration_fills_the_index_of_an_existing_database(sqlite_engine) ->
         config.attributes["connection"] = connection
         command.downgrade(config, "0006")
     with sqlite_engine.connect() as connection:
-        assert not search_index.exists(connection)
+        assert not fulltext.exists(connection)
     assert search(sqlite_engine, '"nie dziala"') == [TEXTS[0]]  # no index: the old path
     with sqlite_engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
     with sqlite_engine.connect() as connection:
-        assert search_index.consistent(connection)
-        bodies = dict(connection.exec_driver_sql(f"SELECT rowid, body FROM {search_index.TABLE}").all())
+        assert fulltext.consistent(connection)
+        bodies = dict(connection.exec_driver_sql(f"SELECT rowid, body FROM {fulltext.TABLE}").all())
     assert bodies[ids[0]] == "acme nie dziala" and len(bodies) == len(TEXTS)
 
 
@@ -318,12 +314,12 @@ def test_postgres_has_no_index_and_every_writer_is_a_no_op(engine) -> None:
         pytest.skip("PostgreSQL only")
     ids = stored(engine)
     with engine.begin() as connection:
-        search_index.add(connection, [10**9], ["x"])
-        search_index.replace(connection, {ids[0]: "y"})
-        search_index.remove(connection, ids[:1])
-        search_index.purge(connection)
-        assert search_index.rebuild(connection) == 0
-        assert not search_index.exists(connection) and search_index.consistent(connection)
+        fulltext.add(connection, [10**9], ["x"])
+        fulltext.replace(connection, {ids[0]: "y"})
+        fulltext.remove(connection, ids[:1])
+        fulltext.purge(connection)
+        assert fulltext.rebuild(connection) == 0
+        assert not fulltext.exists(connection) and fulltext.consistent(connection)
 
 
 # --- the pages: the same answers with and without the index ------------------------------------
@@ -342,7 +338,7 @@ def demo(tmp_path_factory):
     seed_database(url)
     engine = make_engine(url)
     with engine.begin() as connection:
-        search_index.rebuild(connection)  # a no-op's worth of work once ingest indexes by itself
+        fulltext.rebuild(connection)  # a no-op's worth of work once ingest indexes by itself
     yield engine
     engine.dispose()
 
@@ -369,7 +365,7 @@ def test_pages_show_the_same_with_and_without_the_index(demo, monkeypatch, query
     filters = replace(default_filters(demo, weeks=8), query=query)
     narrowed = candidate_ids(demo, query)
     with_index = _pages(demo, filters)
-    monkeypatch.setattr(search_index, "candidates", lambda connection, query: None)
+    monkeypatch.setattr(fulltext, "candidates", lambda connection, query: None)
     without = _pages(demo, filters)
     assert with_index.keys() == without.keys()
     for name in with_index:
@@ -385,14 +381,14 @@ def test_a_rare_query_fills_the_latest_list(demo, monkeypatch) -> None:
     newest = everything["created_at"].sort(descending=True).head(20).to_list()
     latest = latest_mentions(demo, filters, limit=20, scan=50)
     assert len(newest) == 20 and latest["created_at"].to_list() == newest
-    monkeypatch.setattr(search_index, "candidates", lambda connection, query: None)
+    monkeypatch.setattr(fulltext, "candidates", lambda connection, query: None)
     assert latest_mentions(demo, filters, limit=20, scan=50).height < 20  # what it showed before
 
 
 def test_a_refused_expression_falls_back_with_a_warning(demo, monkeypatch, caplog) -> None:
     filters = replace(default_filters(demo), query="acme")
     expected = overview(demo, filters, TZ).total
-    monkeypatch.setattr(search_index, "query_expression", lambda query: '"unclosed')
+    monkeypatch.setattr(fulltext, "query_expression", lambda query: '"unclosed')
     with caplog.at_level(logging.WARNING, logger="monitor.store.fulltext"):
         assert overview(demo, filters, TZ).total == expected
     assert "refused" in caplog.text
@@ -404,7 +400,7 @@ def test_cli_search_count_is_unchanged(tmp_path, capsys, monkeypatch) -> None:
     seed_database(db, mentions=600)
     engine = make_engine(db)
     with engine.begin() as connection:
-        search_index.rebuild(connection)
+        fulltext.rebuild(connection)
     engine.dispose()
 
     def count(query: str) -> int:
@@ -412,6 +408,6 @@ def test_cli_search_count_is_unchanged(tmp_path, capsys, monkeypatch) -> None:
         return json.loads(capsys.readouterr().out)["count"]
 
     narrowed = {query: count(query) for query in QUERIES[:4]}
-    monkeypatch.setattr(search_index, "candidates", lambda connection, query: None)
+    monkeypatch.setattr(fulltext, "candidates", lambda connection, query: None)
     assert {query: count(query) for query in QUERIES[:4]} == narrowed
     assert narrowed["acme"] > 0

@@ -8,10 +8,17 @@ import polars as pl
 import pytest
 
 from monitor.reports.counts import PENDING, Filters, Grouping, counts, default_filters, filter_options
+from monitor.reports.heatmap import heatmap
+from monitor.reports.overview import (
+    busiest_slots,
+    compare_periods,
+    latest_mentions,
+    overview,
+    top_authors,
+    weekday_hours,
+)
 from monitor.store.frames import mentions_frame
-from monitor.reports.response_times import heatmap
-from monitor.reports.overview import busiest_slots, compare_periods, latest_mentions, overview, top_authors, weekday_hours
-from tests.dashboard.conftest import XSS
+from tests.seeded import XSS
 
 TZ = "Europe/Warsaw"
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from monitor.query.parser import BrandMatcher, Query, QuerySyntaxError, parse
 from monitor.query.fold import fold_expr
+from monitor.query.parser import BrandMatcher, Query, QuerySyntaxError, parse
 
 
 def polars_matches(query: Query, rows: list[dict]) -> list[bool]:

@@ -10,11 +10,12 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from monitor.store import schema as tables
 from monitor.formats.readers import read_jsonl, read_twcs, read_twitter_care, snowflake_time
-from monitor.trust.privacy import export_jsonl
-from monitor.reports.response_times import heatmap, response_times
+from monitor.reports.heatmap import heatmap
+from monitor.reports.response_times import response_times
+from monitor.store import schema
 from monitor.store.ingest import ingest, ingest_replies
+from monitor.trust.privacy import export_jsonl
 
 
 def _store(engine, batch):
@@ -36,7 +37,7 @@ def test_twcs_sample_imports_every_post_and_twice_changes_nothing(engine, shared
     assert (first_m.inserted, first_r.replies_inserted) == (49, 44)
     second_m, second_r = _store(engine, read_twcs(raw))
     assert (second_m.inserted, second_m.duplicates, second_r.replies_inserted, second_r.reply_duplicates) == (0, 49, 0, 44)
-    assert (_count(engine, tables.Mention), _count(engine, tables.Reply)) == (49, 44)
+    assert (_count(engine, schema.MentionRow), _count(engine, schema.ReplyRow)) == (49, 44)
 
 
 def test_twcs_threads_link_customer_posts_and_agent_replies(sqlite_engine, shared_data):

@@ -8,15 +8,13 @@ import sqlalchemy as sa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from monitor.store import rollups
-
-from monitor.store import schema as tables
+from monitor.mention import Author, Mention
+from monitor.store import rollups, schema
 from monitor.store.engine import MIGRATIONS, make_engine, upgrade
 from monitor.store.ingest import ingest
-from monitor.mention import Author, Mention
 
-ROLLUP = tables.MentionRollup.__table__
-MENTION = tables.Mention.__table__
+ROLLUP = schema.MentionRollupRow.__table__
+MENTION = schema.MentionRow.__table__
 START = datetime(2026, 3, 1, 10, 15, tzinfo=timezone.utc)
 
 
@@ -32,7 +30,7 @@ def cells(connection: sa.Connection) -> dict[tuple, int]:
 
 
 def brand_cells(connection: sa.Connection) -> dict[tuple, int]:
-    return {tuple(row[:3]): row[3] for row in connection.execute(sa.select(tables.BrandRollup.__table__)) if row[3]}
+    return {tuple(row[:3]): row[3] for row in connection.execute(sa.select(schema.BrandRollupRow.__table__)) if row[3]}
 
 
 def narrowed(full: dict[tuple, int]) -> dict[tuple, int]:

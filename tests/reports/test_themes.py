@@ -92,13 +92,11 @@ def test_negative_sample_finds_a_rare_query_beyond_the_newest_rows(sqlite_engine
     complaints about a rare word are found behind 120 newer ones (the scan alone reads 50)."""
     import sqlalchemy as sa
 
-    from monitor.store import rollups
-
-    from monitor.store import schema as tables
-    from monitor.reports.counts import Filters
-    from monitor.store.ingest import ingest
-    from monitor.reports.themes import negative_sample
     from monitor.mention import Author, Mention
+    from monitor.reports.counts import Filters
+    from monitor.reports.themes import negative_sample
+    from monitor.store import rollups, schema
+    from monitor.store.ingest import ingest
 
     posts = [Mention(source="x", external_id=f"n{i}", author=Author(f"u{i}"), created_at=END - timedelta(minutes=i),
                      text=f"kurier znowu się spóźnia #{i}", lang="pl", brand="Acme") for i in range(120)]
@@ -107,7 +105,7 @@ def test_negative_sample_finds_a_rare_query_beyond_the_newest_rows(sqlite_engine
     ids = ingest(sqlite_engine, posts).inserted_ids
     with sqlite_engine.begin() as connection:
         rollups.rescored(connection, dict.fromkeys(ids, "negative"))
-        assert connection.execute(sa.select(sa.func.count()).select_from(tables.Mention.__table__)).scalar() == 123
+        assert connection.execute(sa.select(sa.func.count()).select_from(schema.MentionRow.__table__)).scalar() == 123
     found = negative_sample(sqlite_engine, Filters(query='"terminal platniczy"'), limit=5)
     assert sorted(found["text"].to_list()) == [f"Terminal płatniczy nie działa ({i})" for i in range(3)]
 
@@ -131,11 +129,11 @@ def test_theme_names_skip_each_languages_everyday_words() -> None:
 def test_negative_sample_takes_this_week_and_last_week_alike(sqlite_engine) -> None:
     """Half the sample from each of the two weeks ending at the newest complaint, the rest from
     the other week when one is short; older and positive mentions are not sampled."""
-    from monitor.store import rollups
-    from monitor.reports.counts import Filters
-    from monitor.store.ingest import ingest
-    from monitor.reports.themes import negative_sample
     from monitor.mention import Author, Mention
+    from monitor.reports.counts import Filters
+    from monitor.reports.themes import negative_sample
+    from monitor.store import rollups
+    from monitor.store.ingest import ingest
 
     def post(key: str, age: timedelta) -> Mention:
         return Mention(source="x", external_id=key, author=Author(key), created_at=END - age,

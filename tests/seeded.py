@@ -1,21 +1,18 @@
-"""A seeded database for the dashboard tests: the demo data set (3,000 mentions, 8 weeks),
+"""The seeded database the report, inbox and dashboard tests share (fixtures `seeded` and
+`seeded_engine` in tests/conftest.py): the demo data set (3,000 mentions, 8 weeks),
 most of it scored, plus a mention whose text and author name are an XSS attempt."""
 from __future__ import annotations
 
 import random
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 
-from monitor.store import rollups
-
-from monitor.store import schema as tables
-from monitor.store.engine import make_engine, upgrade
 from monitor.demo.generator import generate
-from monitor.store.ingest import ingest
 from monitor.mention import Author, Mention
+from monitor.store import rollups, schema
+from monitor.store.engine import make_engine, upgrade
+from monitor.store.ingest import ingest
 
 XSS = "<img src=x onerror=alert(1)>"
 END = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
@@ -37,7 +34,7 @@ def score_randomly(engine: sa.Engine, share: float = 0.8, seed: int = 3) -> None
     """Stand-in for the sentiment model: label most mentions, leave the rest pending."""
     rng = random.Random(seed)
     with engine.begin() as connection:
-        ids = connection.execute(sa.select(tables.Mention.__table__.c.id)).scalars().all()
+        ids = connection.execute(sa.select(schema.MentionRow.__table__.c.id)).scalars().all()
         labels = {i: rng.choices(["negative", "neutral", "positive"], [4, 3, 3])[0]
                   for i in ids if rng.random() < share}
         rollups.rescored(connection, labels)
@@ -51,22 +48,4 @@ def seed_database(url: str, mentions: int = 3000) -> None:
                   author=Author(handle="xss_author", name=XSS, followers=10_000_000), lang="en", brand="Acme")
     ingest(engine, [*batch.mentions, xss])
     score_randomly(engine)
-    engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def seeded(tmp_path_factory) -> tuple[str, Path]:
-    """(database URL, config path) of a seeded SQLite database, made once per test session."""
-    folder = tmp_path_factory.mktemp("dashboard")
-    url = f"sqlite:///{folder / 'dashboard.db'}"
-    seed_database(url)
-    config = folder / "config.yaml"
-    config.write_text(CONFIG, encoding="utf-8")
-    return url, config
-
-
-@pytest.fixture(scope="session")
-def seeded_engine(seeded):
-    engine = make_engine(seeded[0])
-    yield engine
     engine.dispose()
