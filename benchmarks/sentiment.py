@@ -65,8 +65,8 @@ def main() -> None:
 
     from sentiment import SentimentSettings
     from sentiment.data import NOISY_LABEL_LANGS, load_care, load_umsab
+    from sentiment.metrics import macro_f1_by_lang, mean, mean_without_noisy, negative_recall_by_lang
     from sentiment.model import BuiltinBackend, Scorer
-    from sentiment.train import macro_f1_by_lang, mean, mean_without_noisy, negative_recall_by_lang
 
     val = load_umsab("val")
     texts = [e.text for e in val][:: max(1, len(val) // args.limit)][:args.limit]

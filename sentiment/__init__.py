@@ -5,6 +5,16 @@
     scorer.classify(["Paczka przyszła uszkodzona"])    # [Sentiment(label="negative", ...)]
 
 Heavy imports (torch, transformers, onnxruntime) happen only when a scorer is loaded.
+
+The modules, each importing only from the rows above it (and none from this package's
+`__init__`, which imports them lazily):
+
+    settings, data, convert, delta, language   config; labelled data; the base model; languages
+    metrics, encoder, priority                 macro-F1 and complaint recall; running the encoder
+    heads, lexical                             stored heads; the character n-gram companion
+    model                                      `load_scorer`, `Scorer`
+    evaluation, finetune                       scoring on labelled data; fine-tuning the encoder
+    train                                      `train_head`; `python -m sentiment.train`
 """
 from __future__ import annotations
 
@@ -22,9 +32,12 @@ def __getattr__(name: str):
     if name in ("Scorer", "Sentiment", "load_scorer", "install"):
         from . import model
         return getattr(model, name)
-    if name in ("evaluate", "train_head"):
-        from . import train
-        return getattr(train, name)
+    if name == "evaluate":
+        from .evaluation import evaluate
+        return evaluate
+    if name == "train_head":
+        from .train import train_head
+        return train_head
     if name == "model_in_use":
         from .heads import model_in_use
         return model_in_use

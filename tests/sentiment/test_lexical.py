@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 
-from sentiment import data, heads, lexical, train
+from sentiment import data, evaluation, heads, lexical, train
 from sentiment.data import Example
 from sentiment.heads import softmax
+from sentiment.metrics import mean
 
 STEMS = {  # Polish, Romanian, Greek, Italian: inflected forms share character n-grams
     "negative": ["okropna obsługa", "serviciu groaznic", "απαίσια εξυπηρέτηση", "servizio pessimo"],
@@ -151,7 +152,8 @@ def test_blend_artifacts_fits_on_train_and_chooses_on_dev(tmp_path, monkeypatch,
     from sentiment.settings import SentimentSettings
 
     small = {"train": data.load_umsab("train")[::16], "val": data.load_umsab("val")[::40]}
-    monkeypatch.setattr(train, "load_umsab", lambda split: small[split])
+    monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # fitted on
+    monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # reported
     settings = SentimentSettings(cache_dir=cache_dir, max_length=32, threads=1, onnx=False)
     heads.Head(np.zeros((3, 384), np.float32), np.zeros(3, np.float32)).save(
         tmp_path / heads.HEAD_FILE)
@@ -167,5 +169,5 @@ def test_blend_artifacts_fits_on_train_and_chooses_on_dev(tmp_path, monkeypatch,
     # the zero head alone calls every tweet negative (macro-F1 about 17); blended it reads them
     assert metrics["fp32"]["umsab_val_mean"] > 25
     val = metrics["fp32"]["umsab_val_macro_f1"]
-    assert metrics["fp32"]["umsab_val_mean_clean"] == train.mean(
+    assert metrics["fp32"]["umsab_val_mean_clean"] == mean(
         {lang: f1 for lang, f1 in val.items() if lang != "hi"}) and "hi" in val

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from sentiment import data, heads, train
+from sentiment import data, evaluation, heads, train
 from sentiment.settings import SentimentSettings
 
 TSV = """text\tlabel\tlang
@@ -18,12 +18,12 @@ What are your opening hours on Saturday?\t1\ten
 def test_evaluate_tiny_labelled_file(tmp_path, torch_scorer):
     path = tmp_path / "tiny.tsv"
     path.write_text(TSV, encoding="utf-8")
-    scores = train.evaluate(path, scorer=torch_scorer)
+    scores = evaluation.evaluate(path, scorer=torch_scorer)
     assert set(scores) == {"pl", "en"}
     assert all(0 <= v <= 100 for v in scores.values())
     assert scores["en"] == 100.0
     examples = [("Terrible, I want my money back", "negative", "en")]
-    assert train.evaluate(examples, scorer=torch_scorer) == {"en": 100.0}
+    assert evaluation.evaluate(examples, scorer=torch_scorer) == {"en": 100.0}
 
 
 def test_care_data_split_is_deterministic_and_complete():
@@ -62,7 +62,8 @@ NOVEL = "Kurier Zbyszek znowu zostawił awizo zamiast paczki"
 def _small_shipped_data(monkeypatch, tmp_path):
     """A small stand-in for UMSAB (read from shared/data) and a private heads directory."""
     small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
-    monkeypatch.setattr(train, "load_umsab", lambda split: small[split])
+    monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # trained on
+    monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # held out
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
 
 

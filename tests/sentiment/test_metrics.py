@@ -1,0 +1,66 @@
+"""The evaluation arithmetic on confusions small enough to check by hand."""
+import numpy as np
+import pytest
+
+import sentiment
+from sentiment import evaluation
+from sentiment.data import Example
+from sentiment.metrics import (macro_f1_by_lang, mean, mean_without_noisy, negative_recall,
+                               negative_recall_by_lang)
+
+# (gold, predicted) per language
+CONFUSION = {
+    # negative: 1 of 2 found, no false alarm -> F1 2/3; neutral: 1 right, 1 taken from negative
+    # -> F1 2/3; positive: 1 of 1 -> F1 1. Macro (2/3 + 2/3 + 1) / 3 = 7/9
+    "pl": [("negative", "negative"), ("negative", "neutral"), ("neutral", "neutral"),
+           ("positive", "positive")],
+    # neutral is in neither gold nor prediction, so it does not count: negative F1 0, positive
+    # F1 2/3 (one right, one false alarm) -> macro 1/3
+    "en": [("negative", "positive"), ("positive", "positive")],
+    "it": [("positive", "positive")],  # no complaint: no negative recall
+}
+
+
+def _examples_and_probs() -> tuple[list[Example], np.ndarray]:
+    rows = [(lang, gold, pred) for lang, pairs in CONFUSION.items() for gold, pred in pairs]
+    examples = [Example(f"text {i}", gold, lang) for i, (lang, gold, _) in enumerate(rows)]
+    predicted = [sentiment.LABELS.index(pred) for _, _, pred in rows]
+    return examples, np.eye(3)[predicted] * 0.8 + 0.1  # probabilities: only the argmax counts
+
+
+def test_macro_f1_by_language_on_a_hand_checked_confusion():
+    examples, probs = _examples_and_probs()
+    assert macro_f1_by_lang(examples, probs) == {"en": 33.33, "it": 100.0, "pl": 77.78}
+
+
+def test_negative_recall_per_language_and_pooled():
+    examples, probs = _examples_and_probs()
+    assert negative_recall_by_lang(examples, probs) == {"en": 0.0, "pl": 50.0}
+    assert negative_recall(examples, probs) == 33.33  # 1 of the 3 complaints
+
+
+def test_means_round_and_leave_out_the_noisy_label_languages():
+    assert mean({"en": 33.33, "it": 100.0, "pl": 77.78}) == 70.37
+    assert mean({}) == 0.0
+    assert mean_without_noisy({"hi": 30.0, "pl": 70.0, "en": 80.0}) == 75.0
+
+
+def test_evaluation_reports_the_metrics_for_a_scorer():
+    examples, probs = _examples_and_probs()
+
+    class Fixed:  # a scorer that answers with the confusion above
+        def probabilities(self, texts: list[str]) -> np.ndarray:
+            assert texts == [e.text for e in examples]
+            return probs
+
+    report = evaluation.evaluation(examples, scorer=Fixed())
+    assert report == {"macro_f1": {"en": 33.33, "it": 100.0, "pl": 77.78},
+                      "negative_recall": {"en": 0.0, "pl": 50.0},
+                      "examples": {"en": 2, "it": 1, "pl": 4}}
+    assert sentiment.evaluate is evaluation.evaluate  # the package's lazy public name
+    assert sentiment.evaluate(examples, scorer=Fixed()) == report["macro_f1"]
+
+
+@pytest.mark.parametrize("name", ["evaluate", "train_head", "load_scorer", "model_in_use"])
+def test_the_package_names_resolve_lazily(name):
+    assert callable(getattr(sentiment, name))
