@@ -19,6 +19,7 @@ from monitor.jobs.scoring import (
     rescore_all_open,
     score_all,
 )
+from sentiment import metrics
 from sentiment.heads import SHIPPED, shipped_report, stored_heads, use
 
 log = logging.getLogger(__name__)
@@ -114,7 +115,7 @@ def cmd_model(args: argparse.Namespace, app: App) -> int:
 
         report = evaluation(args.file or "umsab-val", scorer=load_scorer_for(app.config.settings))
         scores = report["macro_f1"]
-        mean = round(sum(scores.values()) / len(scores), 2) if scores else None
+        mean = metrics.mean(scores) if scores else None
         recall = report["negative_recall"]
         lines = [f"{lang}: {f1:.1f}" + (f"  (negative recall {recall[lang]:.1f})" if lang in recall else "")
                  for lang, f1 in sorted(scores.items())]
