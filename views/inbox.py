@@ -13,6 +13,7 @@ import polars as pl
 import streamlit as st
 
 from monitor.inbox import actions, queue
+from monitor.inbox.display import queue_table, sla_text, waiting_text
 from monitor.inbox.outbox import requeue
 from monitor.trust.auth import LOCAL_ADMIN
 from responders import build_responders, length_limit, responder_for
@@ -30,9 +31,13 @@ def _responders() -> list[Any]:
     return build_responders(_config().responders)
 
 
+VIEW_LABELS = {"needs-reply": "Needs a reply", "waiting-on-customer": "Waiting on the customer", "all": "All"}
+QUEUE_ROWS = 500  # scrollable; the table shows 50 at once (35 px a row)
+
+
 @st.cache_data(ttl=15)
-def _queue(filters: queue.QueueFilter, sla_minutes: int) -> pl.DataFrame:
-    return queue.queue(_engine(), sla_minutes, filters)
+def _queue(filters: queue.QueueFilter, sla_minutes: int, view: str) -> pl.DataFrame:
+    return queue.queue(_engine(), sla_minutes, filters, view=view, weights=_config().settings.inbox.urgency)
 
 
 def plain(text: str) -> str:
@@ -72,22 +77,20 @@ def _filters() -> queue.QueueFilter:
                              assignee=None if assignee == ANY else assignee)
 
 
+def _view() -> str:
+    return st.segmented_control("Show", list(VIEW_LABELS), default="needs-reply", format_func=VIEW_LABELS.get,
+                                key="queue_view") or "needs-reply"
+
+
 def _queue_table(frame: pl.DataFrame) -> None:
-    shown = frame.head(500).select(
-        pl.col("conversation_id").alias("#"), pl.col("priority").round(2),
-        # no wait: our reply is the conversation's last word (it stays open until closed)
-        pl.col("waiting_s").map_elements(queue.waiting_text, return_dtype=pl.Utf8)
-        .fill_null("answered").alias("waiting"),
-        pl.col("sla_left_s").map_elements(queue.waiting_text, return_dtype=pl.Utf8)
-        .fill_null("-").alias("SLA left"),
-        "status", "source", "brand", "lang", "sentiment", "author", "preview", "assignee")
-    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=280)
+    shown = queue_table(frame, QUEUE_ROWS)
+    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3)
 
 
 def _pick_conversation(frame: pl.DataFrame) -> int | None:
-    ids = frame["conversation_id"].to_list()[:500]
+    ids = frame["conversation_id"].to_list()[:QUEUE_ROWS]
     labels = {row["conversation_id"]: f"#{row['conversation_id']} · {row['source']} · @{row['author']}"
-              for row in frame.head(500).iter_rows(named=True)}
+              for row in frame.head(QUEUE_ROWS).iter_rows(named=True)}
     wanted = st.query_params.get("conversation")
     if wanted and wanted.isdigit() and int(wanted) not in labels:
         ids, labels = [int(wanted), *ids], {int(wanted): f"#{wanted}", **labels}
@@ -106,9 +109,10 @@ def _sla(conversation_id: int) -> None:
         st.metric("SLA", "stopped", f"answered {answered:%Y-%m-%d %H:%M} UTC" if answered else "no customer message",
                   delta_color="off")
     elif status["breached"]:
-        st.metric("SLA", f"breached by {queue.waiting_text(-status['left_s'])}", "past the target", delta_color="inverse")
+        st.metric("SLA", sla_text(status["left_s"]), f"waiting {waiting_text(-status['left_s'])} past the target",
+                  delta_color="inverse")
     else:
-        st.metric("SLA", f"{queue.waiting_text(status['left_s'])} left", "running", delta_color="off")
+        st.metric("SLA", sla_text(status["left_s"]), "running", delta_color="off")
 
 
 @st.fragment(run_every=30)
@@ -339,7 +343,8 @@ def page() -> None:
     st.title("Inbox")
     _saved_reply_form(agent)
     settings = _config().settings
-    frame = _queue(_filters(), settings.sla_minutes)
+    filters = _filters()
+    frame = _queue(filters, settings.sla_minutes, _view())
     numbers = queue.counters(frame)
     st.subheader(f"{numbers['open']} open, {numbers['past_sla']} past the SLA")
     _queue_table(frame)

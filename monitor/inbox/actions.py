@@ -257,7 +257,8 @@ def alert_sla_breaches(engine: Engine, alerts: Any, sla_minutes: int, *, client:
     import httpx
 
     from monitor.alerts import notify as channels
-    from monitor.inbox.queue import sla_breaches, waiting_text
+    from monitor.inbox.display import waiting_text
+    from monitor.inbox.queue import sla_breaches
 
     now = now_utc(now)
     fresh = sla_breaches(engine, sla_minutes, now).filter(
