@@ -6,6 +6,7 @@ back are shown with `st.text`, `st.code` or in data frames: never as markdown or
 """
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -47,6 +48,16 @@ def plain(text: str) -> str:
 
 def _changed() -> None:
     _queue.clear()
+
+
+def _token(name: str) -> str:
+    """One token per form: stored with what the form writes, so a double click or a second
+    submission of the same form stores nothing more. `_spent` makes the next form a new one."""
+    return st.session_state.setdefault(f"token_{name}", uuid.uuid4().hex)
+
+
+def _spent(name: str) -> None:
+    st.session_state.pop(f"token_{name}", None)
 
 
 def _who() -> str:
@@ -224,7 +235,8 @@ def _notes(conversation_id: int, agent: str) -> None:
     with st.form(f"note_{conversation_id}", clear_on_submit=True):
         text = st.text_area("Add a note", key=f"note_text_{conversation_id}")
         if st.form_submit_button("Save note") and text.strip():
-            actions.add_note(_engine(), conversation_id, agent, text.strip())
+            actions.add_note(_engine(), conversation_id, agent, text.strip(), token=_token(f"note_{conversation_id}"))
+            _spent(f"note_{conversation_id}")
             st.rerun()
 
 
@@ -272,7 +284,11 @@ def _reply_box(conversation_id: int, posts: pl.DataFrame, agent: str) -> None:
 def _on_send(conversation_id: int, mention_id: int, agent: str) -> None:
     """Runs before the next rerun, so the reply box can be emptied for the next answer."""
     draft = st.session_state.get(f"draft_{conversation_id}", "")
-    outcome = actions.send_reply(_engine(), mention_id, draft, agent, _responders())
+    if not draft.strip():  # a second click queued behind the first finds the box emptied
+        return
+    outcome = actions.send_reply(_engine(), mention_id, draft, agent, _responders(),
+                                 token=_token(f"send_{conversation_id}"))
+    _spent(f"send_{conversation_id}")
     st.session_state[f"opened_{conversation_id}"] = datetime.now(timezone.utc)
     st.session_state[f"result_{conversation_id}"] = outcome.as_json()
     st.session_state[f"draft_{conversation_id}"] = ""
@@ -300,6 +316,7 @@ def _copy_and_open(mention: dict[str, Any], text: str, agent: str) -> None:
     st.code(text, language=None)
     _link(mention["url"], "Open on the network")
     if st.button("I posted it by hand", disabled=not text.strip(), key=f"manual_{mention['id']}"):
+        # no form token: the same agent, post and text is the same answer (double click or reload)
         actions.record_manual_reply(_engine(), mention["id"], text, agent)
         _changed()
         st.rerun()
