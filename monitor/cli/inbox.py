@@ -60,9 +60,8 @@ def _table(frame: pl.DataFrame, total: int) -> str:
     columns = rows.columns
     cells = [[str(value) for value in row] for row in rows.iter_rows()]
     widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(columns)]
-    line = lambda values: "  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip()  # noqa: E731
-    footer = f"{len(cells)} of {total} conversations"
-    return "\n".join([line(columns), *(line(row) for row in cells), footer])
+    lines = ["  ".join(v.ljust(w) for v, w in zip(values, widths)).rstrip() for values in [columns, *cells]]
+    return "\n".join([*lines, f"{len(cells)} of {total} conversations"])
 
 
 def add_parsers(add: AddParser) -> None:

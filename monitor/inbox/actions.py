@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.inbox.outbox import Outcome, audit, insert_once, reply_outcome, send_now, stored_with_key, store_reply
+from monitor.inbox.outbox import Outcome, audit, insert_once, reply_outcome, send_now, store_reply, stored_with_key
 from monitor.inbox.queue import CONVERSATION, MENTION, MENTION_TAG, NOTE, REPLY, STATUSES, TAG
 from monitor.mention import now_utc
 from monitor.store import schema

@@ -85,7 +85,7 @@ def test_a_complaint_six_days_old_outranks_a_fresh_high_priority_one_whatever_th
 
 
 def test_a_new_question_after_thanks_needs_a_reply_again(day):
-    engine, ids = day
+    engine, _ = day
     ingest(engine, [Mention("x", "thanks-2b", "dzięki, ale dalej nie działa?", NOW - timedelta(hours=1),
                             Author("kuba"), brand="Acme", conversation_key="thanks")])
     frame = queue.queue(engine, 60, now=NOW)
@@ -102,7 +102,7 @@ def test_inbox_command_prints_the_queue_in_the_dashboards_order(tmp_path, capsys
     base = ["--config", str(tmp_path / "none.yaml"), "--db", db]
     assert main([*base, "inbox", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["count"] == 5 and [c["author"] for c in out["conversations"]][0] == "anna"
+    assert out["count"] == 5 and out["conversations"][0]["author"] == "anna"
     first = out["conversations"][0]
     assert set(first) >= {"id", "brand", "source", "status", "needs_reply", "priority", "waiting_s", "sla_left_s",
                           "sentiment", "author", "preview"}
