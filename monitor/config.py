@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from monitor.alerts.settings import AlertSettings
+from monitor.inbox.urgency import UrgencyWeights
 from monitor.query.parser import QuerySyntaxError, parse
 from monitor.trust.redaction import mask
 from sentiment.settings import SentimentSettings
@@ -82,6 +83,7 @@ class PrivacySettings(Strict):
 class InboxSettings(Strict):
     max_open_per_agent: int = Field(25, gt=0, description="cap on open conversations one agent holds")
     teams: dict[str, list[str]] = Field(default_factory=dict, description="team name: agent names")
+    urgency: UrgencyWeights = Field(default_factory=UrgencyWeights, description="the queue's order (see monitor.inbox.urgency)")
 
 
 class Settings(Strict):

@@ -10,7 +10,8 @@ clipped to 0..100. With the default weights (40, 20, 15, 25) the terms add up to
 strongest network. Followers are log-scaled because reach grows by orders of magnitude: 10 → 1,000
 followers matters as much as 1,000 → 100,000. Unknown followers count as none. Waiting stops
 growing at the SLA: past it every open mention is equally late on this term, and the other terms
-decide. Weights come from `SentimentSettings.priority` (config `sentiment: priority:`).
+decide; the inbox queue adds waiting past the SLA at read time, in bands (`monitor.inbox.urgency`).
+Weights come from `SentimentSettings.priority` (config `sentiment: priority:`).
 """
 from __future__ import annotations
 

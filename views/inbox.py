@@ -6,6 +6,7 @@ back are shown with `st.text`, `st.code` or in data frames: never as markdown or
 """
 from __future__ import annotations
 
+import uuid
 from datetime import datetime, timezone
 from typing import Any
 
@@ -13,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from monitor.inbox import actions, queue
+from monitor.inbox.display import queue_table, sla_text, waiting_text
 from monitor.inbox.outbox import requeue
 from monitor.trust.auth import LOCAL_ADMIN
 from responders import build_responders, length_limit, responder_for
@@ -30,9 +32,13 @@ def _responders() -> list[Any]:
     return build_responders(_config().responders)
 
 
+VIEW_LABELS = {"needs-reply": "Needs a reply", "waiting-on-customer": "Waiting on the customer", "all": "All"}
+QUEUE_ROWS = 500  # scrollable; the table shows 50 at once (35 px a row)
+
+
 @st.cache_data(ttl=15)
-def _queue(filters: queue.QueueFilter, sla_minutes: int) -> pl.DataFrame:
-    return queue.queue(_engine(), sla_minutes, filters)
+def _queue(filters: queue.QueueFilter, sla_minutes: int, view: str) -> pl.DataFrame:
+    return queue.queue(_engine(), sla_minutes, filters, view=view, weights=_config().settings.inbox.urgency)
 
 
 def plain(text: str) -> str:
@@ -42,6 +48,16 @@ def plain(text: str) -> str:
 
 def _changed() -> None:
     _queue.clear()
+
+
+def _token(name: str) -> str:
+    """One token per form: stored with what the form writes, so a double click or a second
+    submission of the same form stores nothing more. `_spent` makes the next form a new one."""
+    return st.session_state.setdefault(f"token_{name}", uuid.uuid4().hex)
+
+
+def _spent(name: str) -> None:
+    st.session_state.pop(f"token_{name}", None)
 
 
 def _who() -> str:
@@ -72,22 +88,20 @@ def _filters() -> queue.QueueFilter:
                              assignee=None if assignee == ANY else assignee)
 
 
+def _view() -> str:
+    return st.segmented_control("Show", list(VIEW_LABELS), default="needs-reply", format_func=VIEW_LABELS.get,
+                                key="queue_view") or "needs-reply"
+
+
 def _queue_table(frame: pl.DataFrame) -> None:
-    shown = frame.head(500).select(
-        pl.col("conversation_id").alias("#"), pl.col("priority").round(2),
-        # no wait: our reply is the conversation's last word (it stays open until closed)
-        pl.col("waiting_s").map_elements(queue.waiting_text, return_dtype=pl.Utf8)
-        .fill_null("answered").alias("waiting"),
-        pl.col("sla_left_s").map_elements(queue.waiting_text, return_dtype=pl.Utf8)
-        .fill_null("-").alias("SLA left"),
-        "status", "source", "brand", "lang", "sentiment", "author", "preview", "assignee")
-    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=280)
+    shown = queue_table(frame, QUEUE_ROWS)
+    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3)
 
 
 def _pick_conversation(frame: pl.DataFrame) -> int | None:
-    ids = frame["conversation_id"].to_list()[:500]
+    ids = frame["conversation_id"].to_list()[:QUEUE_ROWS]
     labels = {row["conversation_id"]: f"#{row['conversation_id']} · {row['source']} · @{row['author']}"
-              for row in frame.head(500).iter_rows(named=True)}
+              for row in frame.head(QUEUE_ROWS).iter_rows(named=True)}
     wanted = st.query_params.get("conversation")
     if wanted and wanted.isdigit() and int(wanted) not in labels:
         ids, labels = [int(wanted), *ids], {int(wanted): f"#{wanted}", **labels}
@@ -106,9 +120,10 @@ def _sla(conversation_id: int) -> None:
         st.metric("SLA", "stopped", f"answered {answered:%Y-%m-%d %H:%M} UTC" if answered else "no customer message",
                   delta_color="off")
     elif status["breached"]:
-        st.metric("SLA", f"breached by {queue.waiting_text(-status['left_s'])}", "past the target", delta_color="inverse")
+        st.metric("SLA", sla_text(status["left_s"]), f"waiting {waiting_text(-status['left_s'])} past the target",
+                  delta_color="inverse")
     else:
-        st.metric("SLA", f"{queue.waiting_text(status['left_s'])} left", "running", delta_color="off")
+        st.metric("SLA", sla_text(status["left_s"]), "running", delta_color="off")
 
 
 @st.fragment(run_every=30)
@@ -220,7 +235,8 @@ def _notes(conversation_id: int, agent: str) -> None:
     with st.form(f"note_{conversation_id}", clear_on_submit=True):
         text = st.text_area("Add a note", key=f"note_text_{conversation_id}")
         if st.form_submit_button("Save note") and text.strip():
-            actions.add_note(_engine(), conversation_id, agent, text.strip())
+            actions.add_note(_engine(), conversation_id, agent, text.strip(), token=_token(f"note_{conversation_id}"))
+            _spent(f"note_{conversation_id}")
             st.rerun()
 
 
@@ -268,7 +284,11 @@ def _reply_box(conversation_id: int, posts: pl.DataFrame, agent: str) -> None:
 def _on_send(conversation_id: int, mention_id: int, agent: str) -> None:
     """Runs before the next rerun, so the reply box can be emptied for the next answer."""
     draft = st.session_state.get(f"draft_{conversation_id}", "")
-    outcome = actions.send_reply(_engine(), mention_id, draft, agent, _responders())
+    if not draft.strip():  # a second click queued behind the first finds the box emptied
+        return
+    outcome = actions.send_reply(_engine(), mention_id, draft, agent, _responders(),
+                                 token=_token(f"send_{conversation_id}"))
+    _spent(f"send_{conversation_id}")
     st.session_state[f"opened_{conversation_id}"] = datetime.now(timezone.utc)
     st.session_state[f"result_{conversation_id}"] = outcome.as_json()
     st.session_state[f"draft_{conversation_id}"] = ""
@@ -296,6 +316,7 @@ def _copy_and_open(mention: dict[str, Any], text: str, agent: str) -> None:
     st.code(text, language=None)
     _link(mention["url"], "Open on the network")
     if st.button("I posted it by hand", disabled=not text.strip(), key=f"manual_{mention['id']}"):
+        # no form token: the same agent, post and text is the same answer (double click or reload)
         actions.record_manual_reply(_engine(), mention["id"], text, agent)
         _changed()
         st.rerun()
@@ -339,7 +360,8 @@ def page() -> None:
     st.title("Inbox")
     _saved_reply_form(agent)
     settings = _config().settings
-    frame = _queue(_filters(), settings.sla_minutes)
+    filters = _filters()
+    frame = _queue(filters, settings.sla_minutes, _view())
     numbers = queue.counters(frame)
     st.subheader(f"{numbers['open']} open, {numbers['past_sla']} past the SLA")
     _queue_table(frame)

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from monitor.inbox.queue import waiting_text
+from monitor.inbox.display import waiting_text
 from monitor.reports.response_times import response_times
 from views.common import TTL, config, download, engine, require_role
 

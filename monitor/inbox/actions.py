@@ -7,6 +7,7 @@ closes, without any cleanup job.
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 
-from monitor.inbox.outbox import Outcome, audit, queue_reply, reply_outcome, send_now
+from monitor.inbox.outbox import Outcome, audit, insert_once, reply_outcome, send_now, store_reply, stored_with_key
 from monitor.inbox.queue import CONVERSATION, MENTION, MENTION_TAG, NOTE, REPLY, STATUSES, TAG
 from monitor.mention import now_utc
 from monitor.store import schema
@@ -34,18 +35,25 @@ class CapReached(Exception):
     """The agent already holds as many open conversations as the cap allows."""
 
 
-def set_status(engine: Engine, conversation_id: int, status: str, actor: str, now: datetime | None = None) -> None:
+def set_status(engine: Engine, conversation_id: int, status: str, actor: str, now: datetime | None = None) -> bool:
+    """Change the status; False when it already was `status` (a double click on Close). The
+    update is conditional on the old status, so of two racing clicks one changes and audits."""
     if status not in STATUSES:
         raise ValueError(f"status must be one of {', '.join(STATUSES)}, not {status!r}")
     require(engine, actor, "agent")
     with engine.begin() as connection:
         before = connection.execute(sa.select(CONVERSATION.c.status).where(CONVERSATION.c.id == conversation_id)).scalar()
         if before == status:
-            return
-        connection.execute(CONVERSATION.update().where(CONVERSATION.c.id == conversation_id).values(status=status))
+            return False
+        changed = connection.execute(CONVERSATION.update().where(CONVERSATION.c.id == conversation_id,
+                                                                 CONVERSATION.c.status == before)
+                                     .values(status=status)).rowcount
+        if not changed:
+            return False
         connection.execute(MENTION.update().where(MENTION.c.conversation_id == conversation_id).values(status=status))
         audit(connection, actor, "status.changed", f"conversation:{conversation_id}",
               {"from": before, "to": status}, now)
+    return True
 
 
 def open_count(connection: sa.Connection, agent: str, except_id: int | None = None) -> int:
@@ -76,13 +84,19 @@ def claim_conversation(engine: Engine, conversation_id: int, agent: str, cap: in
     assign(engine, conversation_id, agent, agent, cap=cap, now=now)
 
 
-def add_note(engine: Engine, conversation_id: int, agent: str, text: str, now: datetime | None = None) -> int:
-    """An internal note: stored and shown to agents, never sent anywhere."""
+def add_note(engine: Engine, conversation_id: int, agent: str, text: str, now: datetime | None = None,
+             token: str | None = None) -> int:
+    """An internal note: stored and shown to agents, never sent anywhere. `token` (one per form
+    submission) makes a repeated submission return the note already stored."""
     require(engine, agent, "agent")
     now = now_utc(now)
+    values = {"conversation_id": conversation_id, "agent": agent, "text": text, "created_at": now,
+              "idempotency_key": token}
     with engine.begin() as connection:
-        note_id = connection.execute(NOTE.insert().values(conversation_id=conversation_id, agent=agent, text=text,
-                                                          created_at=now)).inserted_primary_key[0]
+        if token is None:
+            note_id = connection.execute(NOTE.insert().values(values)).inserted_primary_key[0]
+        elif (note_id := insert_once(connection, NOTE, values)) is None:
+            return stored_with_key(connection, NOTE, token)
         audit(connection, agent, "note.added", f"conversation:{conversation_id}", {"note_id": note_id}, now)
     return int(note_id)
 
@@ -220,28 +234,39 @@ def compose(engine: Engine, mention_id: int, text: str, agent: str) -> str:
 
 
 def send_reply(engine: Engine, mention_id: int, text: str, agent: str, responders: Sequence[Responder],
-               now: datetime | None = None) -> Outcome:
+               now: datetime | None = None, token: str | None = None) -> Outcome:
     """Fill placeholders, store the reply in the outbox, and send it at once when the network
-    has a configured responder; otherwise it stays queued for `nasluch run`."""
+    has a configured responder; otherwise it stays queued for `nasluch run`. The same `token`
+    again (a double click) sends nothing more: it returns the first reply's state."""
     require(engine, agent, "agent")
     target, _ = reply_target(engine, mention_id)
-    reply_id = queue_reply(engine, mention_id, compose(engine, mention_id, text, agent), agent, now)
-    if responder_for(responders, target) is None:
+    reply_id, new = store_reply(engine, mention_id, compose(engine, mention_id, text, agent), agent, now, token)
+    if not new or responder_for(responders, target) is None:
         return reply_outcome(engine, reply_id)
     return send_now(engine, reply_id, responders, now=now)
 
 
-def record_manual_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None) -> int:
-    """An agent posted by hand ("copy and open"): keep it, as sent, so the SLA clock stops."""
+def manual_key(mention_id: int, agent: str, text: str) -> str:
+    """Without a form token, the same agent recording the same text on the same post is a repeat."""
+    return "manual-" + hashlib.sha256(f"{mention_id}\x00{agent}\x00{text.strip()}".encode()).hexdigest()[:48]
+
+
+def record_manual_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None,
+                        token: str | None = None) -> int:
+    """An agent posted by hand ("copy and open"): keep it, as sent, so the SLA clock stops.
+    Recording it again (a double click, a reload) returns the stored reply and keeps its time."""
     require(engine, agent, "agent")
     now = now_utc(now)
+    key = token or manual_key(mention_id, agent, text)
     with engine.begin() as connection:
         mention = connection.execute(sa.select(MENTION.c.source, MENTION.c.external_id, MENTION.c.conversation_id)
                                      .where(MENTION.c.id == mention_id)).one()
-        reply_id = connection.execute(REPLY.insert().values(
-            source=mention.source, conversation_id=mention.conversation_id, mention_id=mention_id,
-            in_reply_to=mention.external_id, agent=agent, text=text, created_at=now,
-            state="sent")).inserted_primary_key[0]
+        reply_id = insert_once(connection, REPLY, {
+            "source": mention.source, "conversation_id": mention.conversation_id, "mention_id": mention_id,
+            "in_reply_to": mention.external_id, "agent": agent, "text": text, "created_at": now, "state": "sent",
+            "idempotency_key": key})
+        if reply_id is None:
+            return stored_with_key(connection, REPLY, key)
         audit(connection, agent, "reply.manual", f"reply:{reply_id}", {"mention_id": mention_id}, now)
     return int(reply_id)
 
@@ -257,7 +282,8 @@ def alert_sla_breaches(engine: Engine, alerts: Any, sla_minutes: int, *, client:
     import httpx
 
     from monitor.alerts import notify as channels
-    from monitor.inbox.queue import sla_breaches, waiting_text
+    from monitor.inbox.display import waiting_text
+    from monitor.inbox.queue import sla_breaches
 
     now = now_utc(now)
     fresh = sla_breaches(engine, sla_minutes, now).filter(

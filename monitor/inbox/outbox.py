@@ -28,6 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
 
 from monitor.mention import now_utc
 from monitor.store import schema
@@ -78,9 +79,30 @@ def audit(connection: sa.Connection, actor: str, action: str, target: str | None
                                              detail=detail))
 
 
-def queue_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None) -> int:
+def insert_once(connection: sa.Connection, table: sa.Table, values: dict[str, Any]) -> int | None:
+    """Insert a row keyed by its unique `idempotency_key`; None when that key is already stored.
+    The database decides (ON CONFLICT DO NOTHING), so two submissions racing store one row."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    statement = (dialect.insert(table).values(values).on_conflict_do_nothing(index_elements=["idempotency_key"])
+                 .returning(table.c.id))
+    return connection.execute(statement).scalar()
+
+
+def stored_with_key(connection: sa.Connection, table: sa.Table, key: str) -> int:
+    return int(connection.execute(sa.select(table.c.id).where(table.c.idempotency_key == key)).scalar_one())
+
+
+def queue_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None,
+                token: str | None = None) -> int:
     """Store a reply to a mention in the outbox (state queued) and return its id.
     The reply action's floor: whoever calls it, `agent` must hold the agent role."""
+    return store_reply(engine, mention_id, text, agent, now, token)[0]
+
+
+def store_reply(engine: Engine, mention_id: int, text: str, agent: str, now: datetime | None = None,
+                token: str | None = None) -> tuple[int, bool]:
+    """`queue_reply`, also saying whether the reply is new. `token` (one per form submission)
+    becomes the reply's idempotency key: the same token again returns the stored reply."""
     require(engine, agent, "agent")
     now = now_utc(now)
     with engine.begin() as connection:
@@ -88,14 +110,17 @@ def queue_reply(engine: Engine, mention_id: int, text: str, agent: str, now: dat
                                      .where(MENTION.c.id == mention_id)).first()
         if mention is None:
             raise LookupError(f"no mention with id {mention_id}")
-        reply_id = connection.execute(REPLY.insert().values(
-            source=mention.source, conversation_id=mention.conversation_id, mention_id=mention_id,
-            in_reply_to=mention.external_id, agent=agent, text=text, created_at=now, state="queued",
-            idempotency_key=uuid.uuid4().hex)).inserted_primary_key[0]
+        key = token or uuid.uuid4().hex
+        reply_id = insert_once(connection, REPLY, {
+            "source": mention.source, "conversation_id": mention.conversation_id, "mention_id": mention_id,
+            "in_reply_to": mention.external_id, "agent": agent, "text": text, "created_at": now, "state": "queued",
+            "idempotency_key": key})
+        if reply_id is None:
+            return stored_with_key(connection, REPLY, key), False
         connection.execute(DELIVERY.insert().values(reply_id=reply_id, queued_at=now))
         audit(connection, agent, "reply.queued", f"reply:{reply_id}",
               {"mention_id": mention_id, "source": mention.source, "text": text}, now)
-    return int(reply_id)
+    return int(reply_id), True
 
 
 def claim(engine: Engine, worker: str, now: datetime | None = None, *, networks: Sequence[str] | None = None,

@@ -1,5 +1,10 @@
 """The inbox's read side: the queue, a conversation's thread and history, and the SLA clock.
 
+A conversation *needs a reply* when the customer spoke last: a message of theirs has no sent reply
+after it. The queue shows those first, most urgent first (`monitor.inbox.urgency`: waiting time in
+bands, then priority), with the ones where the customer only thanked us (`closing`) at the bottom;
+conversations *waiting on the customer* (our reply is the last word) come after, or on their own.
+
 The inbox page calls these and `monitor.inbox.actions` (what agents do); it never opens a
 session itself (STYLE.md). The SLA clock of a conversation runs from its oldest customer
 message not yet followed by a sent brand reply; a sent reply stops it, a new customer message
@@ -8,13 +13,15 @@ after that starts it again. Queued or failed replies do not stop it: the custome
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from monitor.inbox.closing import is_closing
+from monitor.inbox.urgency import UrgencyWeights, urgency
 from monitor.mention import now_utc
 from monitor.reports.counts import PENDING
 from monitor.store import schema
@@ -27,9 +34,11 @@ NOTE = schema.NoteRow.__table__
 TAG = schema.TagRow.__table__
 MENTION_TAG = schema.MentionTagRow.__table__
 STATUSES = ("open", "pending", "closed")
+VIEWS = ("needs-reply", "waiting-on-customer", "all")
 UTC_TIME = pl.Datetime("us", "UTC")
 _MENTION_SCHEMA = {"id": pl.Int64, "conversation_id": pl.Int64, "created_at": UTC_TIME, "author_name": pl.Utf8,
-                   "lang": pl.Utf8, "sentiment": pl.Utf8, "priority": pl.Float64, "url": pl.Utf8}
+                   "lang": pl.Utf8, "sentiment": pl.Utf8, "priority": pl.Float64, "url": pl.Utf8,
+                   "author_followers": pl.Int64, "text": pl.Utf8}
 _REPLY_SCHEMA = {"id": pl.Int64, "conversation_id": pl.Int64, "created_at": UTC_TIME, "url": pl.Utf8,
                  "error": pl.Utf8}
 
@@ -50,7 +59,7 @@ class QueueFilter:
 
 def _mentions(engine: Engine, conversation_ids: list[int] | None = None) -> pl.DataFrame:
     columns = ("id", "conversation_id", "created_at", "author_handle", "author_name", "text", "lang",
-               "sentiment", "priority", "url", "source")
+               "sentiment", "priority", "url", "source", "author_followers")
     statement = sa.select(*(MENTION.c[name] for name in columns))
     if conversation_ids is not None:
         statement = statement.where(MENTION.c.conversation_id.in_(conversation_ids))
@@ -113,16 +122,33 @@ def _summaries(mentions: pl.DataFrame) -> pl.DataFrame:
         pl.col("text").last().str.slice(0, 160).alias("preview"), pl.col("lang").drop_nulls().first().alias("lang"),
         pl.col("sentiment").drop_nulls().last().alias("sentiment"),
         pl.col("priority").max().fill_null(0.0).alias("priority"), pl.col("id").last().alias("last_mention_id"),
-        pl.len().alias("messages"), pl.col("created_at").max().alias("last_message_at"))
+        pl.len().alias("messages"), pl.col("created_at").max().alias("last_message_at"),
+        pl.col("author_followers").max().alias("followers"))
 
 
-def queue(engine: Engine, sla_minutes: int, filters: QueueFilter = QueueFilter(),
-          now: datetime | None = None) -> pl.DataFrame:
-    """Conversations to work, most urgent first: priority, then the longest wait."""
+def _unanswered(mentions: pl.DataFrame, sla: pl.DataFrame) -> pl.DataFrame:
+    """Per conversation that needs a reply: the top priority of the customer's unanswered
+    messages, and whether they only thank us after our reply (`closing`)."""
+    rows = (mentions.join(sla.select("conversation_id", "last_reply_at"), on="conversation_id", how="left")
+            .filter(pl.col("last_reply_at").is_null() | (pl.col("created_at") > pl.col("last_reply_at"))))
+    thanks = rows.filter(pl.col("last_reply_at").is_not_null()).select(
+        "id", pl.col("text").map_elements(is_closing, return_dtype=pl.Boolean).alias("thanks"))
+    return (rows.join(thanks, on="id", how="left").group_by("conversation_id").agg(
+        pl.col("priority").max().alias("unanswered_priority"),
+        pl.col("thanks").fill_null(False).all().alias("closing")))
+
+
+def queue(engine: Engine, sla_minutes: int, filters: QueueFilter = QueueFilter(), now: datetime | None = None,
+          view: str = "needs-reply", weights: UrgencyWeights | None = None) -> pl.DataFrame:
+    """Conversations to work, in the order to work them. `view`: "needs-reply" (the customer
+    spoke last; most urgent first, thank-yous last), "waiting-on-customer" (our reply is the last
+    word; the longest since our reply first) or "all" (the first, then the second)."""
+    if view not in VIEWS:
+        raise ValueError(f"view must be one of {', '.join(VIEWS)}, not {view!r}")
     now = now_utc(now)
     conversations = _conversations(engine, filters)
     ids = conversations["conversation_id"].to_list()
-    mentions = _mentions(engine, ids) if ids else _mentions(engine, [])
+    mentions = _mentions(engine, ids)
     summary = _summaries(mentions)
     if filters.langs:
         summary = summary.filter(pl.col("lang").is_in(filters.langs))
@@ -130,10 +156,18 @@ def queue(engine: Engine, sla_minutes: int, filters: QueueFilter = QueueFilter()
         wanted = pl.col("sentiment").is_in(filters.sentiments)
         summary = summary.filter(wanted | pl.col("sentiment").is_null() if PENDING in filters.sentiments else wanted)
     sla = sla_frame(mentions, _sent_replies(engine, ids), sla_minutes, now)
-    return (
+    frame = (
         conversations.join(summary, on="conversation_id", how="inner").join(sla, on="conversation_id", how="left")
-        .sort(["priority", "waiting_s"], descending=[True, True], nulls_last=True)
+        .join(_unanswered(mentions, sla), on="conversation_id", how="left")
+        .with_columns(pl.col("waiting_since").is_not_null().alias("needs_reply"),
+                      pl.col("closing").fill_null(False),
+                      pl.coalesce("unanswered_priority", "priority").fill_null(0.0).alias("priority"))
+        .with_columns(urgency(sla_minutes, weights))
     )
+    if view != "all":
+        frame = frame.filter(pl.col("needs_reply") == (view == "needs-reply"))
+    return frame.sort(["needs_reply", "urgency", "waiting_s", "last_reply_at", "conversation_id"],
+                      descending=[True, True, True, False, False], nulls_last=True)
 
 
 def counters(frame: pl.DataFrame) -> dict[str, int]:
@@ -145,7 +179,7 @@ def counters(frame: pl.DataFrame) -> dict[str, int]:
 
 def sla_breaches(engine: Engine, sla_minutes: int, now: datetime | None = None) -> pl.DataFrame:
     """Open conversations past their SLA, for the alert channels."""
-    return queue(engine, sla_minutes, QueueFilter(status=("open",)), now).filter(pl.col("breached"))
+    return queue(engine, sla_minutes, QueueFilter(status=("open",)), now, view="all").filter(pl.col("breached"))
 
 
 def sla_status(engine: Engine, conversation_id: int, sla_minutes: int, now: datetime | None = None) -> dict[str, Any]:
@@ -230,13 +264,3 @@ def filter_choices(engine: Engine) -> dict[str, list[str]]:
         return {"brand": distinct(CONVERSATION.c.brand), "source": distinct(CONVERSATION.c.source),
                 "lang": distinct(MENTION.c.lang), "sentiment": distinct(MENTION.c.sentiment),
                 "assignee": distinct(CONVERSATION.c.assignee), "tag": distinct(TAG.c.name)}
-
-
-def waiting_text(seconds: float | None) -> str:
-    """"12 min", "3 h 05 min", "2 d 4 h": how the queue says a wait or a time left."""
-    if seconds is None:
-        return "-"
-    value = timedelta(seconds=abs(int(seconds)))
-    days, hours, minutes = value.days, value.seconds // 3600, value.seconds % 3600 // 60
-    text = f"{days} d {hours} h" if days else f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
-    return f"-{text}" if seconds < 0 else text

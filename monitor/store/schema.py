@@ -107,12 +107,16 @@ class ReplyRow(SQLModel, table=True):
 
 
 class NoteRow(SQLModel, table=True):
+    """An internal note; `idempotency_key` is the form submission's token, so a double click
+    stores one note (migration 0009)."""
     __tablename__ = "note"
+    __table_args__ = (sa.Index("uq_note_idempotency_key", "idempotency_key", unique=True),)
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     agent: str = Field(max_length=200)
     text: str
     created_at: datetime = _time()
+    idempotency_key: str | None = Field(default=None, max_length=64)
 
 
 class TagRow(SQLModel, table=True):

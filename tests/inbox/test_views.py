@@ -45,13 +45,19 @@ def test_inbox_page_lists_the_queue_and_opens_a_conversation(app_env):
     app.query_params["conversation"] = "2"
     app.run()
     assert not app.exception
-    assert "3 open, 2 past the SLA" in [header.value for header in app.subheader]  # Kasia was answered
+    # Kasia was answered: not in the default view (needs a reply)
+    assert "2 open, 2 past the SLA" in [header.value for header in app.subheader]
     queue = app.dataframe[0].value.set_index("author")
-    assert queue.loc["kasia@fosstodon.org", ["waiting", "SLA left"]].tolist() == ["answered", "-"]
+    assert "kasia@fosstodon.org" not in queue.index and queue.loc["bob", "SLA"].startswith("overdue ")
     assert queue["waiting"].notna().all() and (queue["waiting"] != "None").all()
     texts = [element.value for element in app.text]
     assert "acme app broke" in texts  # Bob's post, as plain text
     assert any(metric.label == "SLA" for metric in app.metric)
+    app.segmented_control(key="queue_view").set_value("all").run()
+    everything = app.dataframe[0].value
+    assert everything["author"].tolist()[-1] == "kasia@fosstodon.org"  # our reply was last: after the rest
+    kasia = everything.set_index("author").loc["kasia@fosstodon.org"]
+    assert [kasia["waiting"], kasia["SLA"], kasia["state"]] == ["answered", "-", "waiting on customer"]
 
 
 def test_correcting_a_label_in_the_inbox_stores_it_and_raises_the_priority(app_env):

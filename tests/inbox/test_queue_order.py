@@ -1,0 +1,120 @@
+"""The queue's order in daily use: unanswered complaints waiting longest first, conversations
+where our reply was the last word out of the default view, thank-yous below every complaint."""
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from monitor.cli.main import main
+from monitor.inbox import actions, queue
+from monitor.inbox.urgency import UrgencyWeights
+from monitor.mention import Author, Mention
+from monitor.store import schema
+from monitor.store.engine import make_engine, upgrade
+from monitor.store.ingest import ingest
+from tests.inbox.conftest import T0
+
+MENTION = schema.MentionRow.__table__
+NOW = T0 + timedelta(days=7)
+
+
+def _post(key: str, text: str, ago: timedelta, author: str, priority: float, n: int = 0) -> tuple[Mention, float]:
+    return Mention("x", f"{key}-{n}", text, NOW - ago, Author(author), brand="Acme", lang="pl",
+                   conversation_key=key), priority
+
+
+def seed_day(engine) -> dict[str, int]:
+    """Six conversations; returns each one's first mention id by name."""
+    posts = [
+        _post("six-days", "acme nie działa od tygodnia", timedelta(days=6), "anna", 55),
+        _post("five-days", "zwrot pieniędzy nadal nie przyszedł", timedelta(days=5), "jan", 50),
+        _post("two-hours", "app crashes on login", timedelta(hours=2), "famous", 90),
+        _post("ten-minutes", "jak zmienić adres?", timedelta(minutes=10), "ola", 20),
+        _post("thanks", "zamówienie nie doszło", timedelta(days=1), "kuba", 95),
+        _post("thanks", "Super, dzięki za pomoc", timedelta(hours=8), "kuba", 60, 1),
+        _post("answered", "nie mogę się zalogować", timedelta(days=2), "ewa", 99),
+    ]
+    ids = ingest(engine, [mention for mention, _ in posts]).inserted_ids
+    with engine.begin() as connection:
+        for mention_id, (_, priority) in zip(ids, posts):
+            connection.execute(MENTION.update().where(MENTION.c.id == mention_id).values(priority=priority))
+    names = ["six-days", "five-days", "two-hours", "ten-minutes", "thanks", "thanks-2", "answered"]
+    named = dict(zip(names, ids))
+    actions.record_manual_reply(engine, named["thanks"], "Wysłaliśmy ponownie", "Ola", now=NOW - timedelta(hours=20))
+    actions.record_manual_reply(engine, named["answered"], "Proszę spróbować teraz", "Ola",
+                                now=NOW - timedelta(days=1))
+    return named
+
+
+@pytest.fixture
+def day(sqlite_engine):
+    return sqlite_engine, seed_day(sqlite_engine)
+
+
+def _keys(frame) -> list[str]:
+    return frame["author"].to_list()
+
+
+def test_needs_reply_puts_the_longest_waiting_complaints_first_and_thanks_last(day):
+    engine, _ = day
+    frame = queue.queue(engine, 60, now=NOW)
+    assert _keys(frame) == ["anna", "jan", "famous", "ola", "kuba"]
+    assert frame["needs_reply"].all() and frame["closing"].to_list() == [False] * 4 + [True]
+    assert frame["priority"].to_list()[-1] == 60  # the thank-you's own priority, not the answered complaint's
+
+
+def test_our_reply_last_is_waiting_on_the_customer(day):
+    engine, _ = day
+    waiting = queue.queue(engine, 60, now=NOW, view="waiting-on-customer")
+    assert _keys(waiting) == ["ewa"] and not waiting["needs_reply"].any()
+    everything = queue.queue(engine, 60, now=NOW, view="all")
+    assert _keys(everything) == ["anna", "jan", "famous", "ola", "kuba", "ewa"]
+    with pytest.raises(ValueError, match="view must be one of"):
+        queue.queue(engine, 60, now=NOW, view="mine")
+
+
+def test_a_complaint_six_days_old_outranks_a_fresh_high_priority_one_whatever_the_weights(day):
+    engine, _ = day
+    heavy = UrgencyWeights(priority_weight=5.0, waiting_weight=0.0)
+    assert _keys(queue.queue(engine, 60, now=NOW, weights=heavy))[:3] == ["anna", "jan", "famous"]
+    hourly = UrgencyWeights(band_hours=1.0)  # every overdue hour is its own band
+    assert _keys(queue.queue(engine, 60, now=NOW, weights=hourly))[-1] == "kuba"
+
+
+def test_a_new_question_after_thanks_needs_a_reply_again(day):
+    engine, _ = day
+    ingest(engine, [Mention("x", "thanks-2b", "dzięki, ale dalej nie działa?", NOW - timedelta(hours=1),
+                            Author("kuba"), brand="Acme", conversation_key="thanks")])
+    frame = queue.queue(engine, 60, now=NOW)
+    kuba = frame.filter(frame["author"] == "kuba")
+    assert not kuba["closing"].item()
+    assert _keys(frame).index("kuba") < _keys(frame).index("ola")  # overdue by hours beats within the SLA
+
+
+def test_inbox_command_prints_the_queue_in_the_dashboards_order(tmp_path, capsys):
+    db = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = make_engine(db)
+    upgrade(engine)
+    seed_day(engine)
+    base = ["--config", str(tmp_path / "none.yaml"), "--db", db]
+    assert main([*base, "inbox", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["count"] == 5 and out["conversations"][0]["author"] == "anna"
+    first = out["conversations"][0]
+    assert set(first) >= {"id", "brand", "source", "status", "needs_reply", "priority", "waiting_s", "sla_left_s",
+                          "sentiment", "author", "preview"}
+    assert first["needs_reply"] is True and first["priority"] == 55 and isinstance(first["waiting_s"], int)
+    assert first["waiting_s"] >= 6 * 86400 and first["sla_left_s"] < 0
+    assert out["conversations"][-1]["preview"] == "Super, dzięki za pomoc"
+    assert main([*base, "inbox", "--view", "waiting-on-customer", "--json"]) == 0
+    assert [c["author"] for c in json.loads(capsys.readouterr().out)["conversations"]] == ["ewa"]
+    assert main([*base, "inbox", "--view", "all", "--limit", "2"]) == 0
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split()[:4] == ["#", "priority", "waiting", "SLA"]
+    assert "anna" in table[1] and "overdue " in table[1] and " 55 " in table[1]  # the clock is the real one
+    assert table[-1] == "2 of 6 conversations"
+    with engine.connect() as connection:  # reading the queue changes nothing
+        assert connection.execute(sa.select(sa.func.count()).select_from(schema.ReplyRow.__table__)).scalar() == 2
