@@ -7,7 +7,6 @@ answer a given post (a Discourse responder answers only its own forum).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import httpx
 

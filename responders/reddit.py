@@ -17,8 +17,9 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
+from networks.secrets import secret
 from responders.base import (
-    Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request, secret,
+    Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request,
 )
 
 WEB = "https://www.reddit.com"

@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 
 from monitor.store import schema as tables
 from monitor.trust.auth import require
-from monitor.trust.redaction import mask
+from networks.secrets import mask
 from responders import ReplyTarget, Responder, SendResult, responder_for
 
 log = logging.getLogger(__name__)

@@ -17,10 +17,11 @@ from sqlalchemy import Engine
 
 from collectors import REGISTRY
 from networks.errors import AuthFailed, CollectorError, NotConfigured, RateLimited
+from networks.secrets import mask
 from monitor.store import schema as tables
 from monitor.config import Config
 from monitor.query.parser import BrandMatcher, parse
-from monitor.trust.redaction import mask, redact_posts
+from monitor.trust.redaction import redact_posts
 from monitor.store.ingest import ingest, refresh_mentions
 
 log = logging.getLogger(__name__)
