@@ -9,14 +9,15 @@ from __future__ import annotations
 import abc
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Annotated, Any, ClassVar
 
 import httpx
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from networks.errors import NotConfigured
 from monitor.mention import Mention, ThreadSnapshot
+from networks.errors import NotConfigured
+from networks.secrets import missing_secrets
 
 # Each round re-reads this much before its cursor: search indexes lag behind posting (a post
 # written a minute before our last round may be indexed only after it), storage dedupes the rest.
@@ -68,21 +69,7 @@ class SourceSettings(BaseModel):
 
     def missing_credentials(self) -> list[str]:
         """Names of required secret keys that are absent or empty."""
-        missing = []
-        for key in self.required_secrets:
-            value = getattr(self, key, None)
-            if value is None or not str(_reveal(value)).strip():
-                missing.append(key)
-        return missing
-
-
-def _reveal(value: Any) -> Any:
-    return value.get_secret_value() if isinstance(value, SecretStr) else value
-
-
-def secret(value: SecretStr | None) -> str:
-    """The plain text of a secret; only called at the moment a request needs it."""
-    return "" if value is None else value.get_secret_value()
+        return missing_secrets(self, self.required_secrets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,14 +99,6 @@ class Collector(abc.ABC):
     @abc.abstractmethod
     def fetch(self, cursor: dict[str, Any], terms: list[str]) -> Fetched:
         """Read what is new since `cursor` for the brands' positive `terms`."""
-
-
-def build_collector(raw: dict[str, Any], client: httpx.Client) -> Collector:
-    """Validate one resolved `sources:` entry and construct its collector (for callers' ease)."""
-    from collectors import REGISTRY
-
-    cls = REGISTRY[raw["type"]]
-    return cls(cls.Settings.model_validate(raw), client)
 
 
 # --- search terms -------------------------------------------------------------------------
@@ -154,15 +133,3 @@ def advance(values: list[Any], previous: Any, start: Any) -> Any:
     if previous is not None:
         return max([*values, previous])
     return max(values) if values else start
-
-
-def parse_time(value: str | float | int | None) -> datetime | None:
-    """ISO 8601 (with `Z`) or Unix seconds to an aware UTC datetime; None stays None."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)):
-        return datetime.fromtimestamp(float(value), tz=timezone.utc)
-    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)

@@ -7,21 +7,22 @@ cursor less `OVERLAP`, as indexing lags a little behind posting.
 """
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Literal
 
 import httpx
 from pydantic import Field, SecretStr
 
-from collectors.base import (
-    OVERLAP, Collector, Fetched, SourceSettings, advance, parse_time, search_terms, secret,
-)
+from collectors.base import OVERLAP, Collector, Fetched, SourceSettings, advance, search_terms
+from monitor.mention import Author, Mention
+from networks import times
+from networks.bluesky import token_error
 from networks.errors import AuthFailed, CollectorError
 from networks.http import expect, json_body, map_items, send
-from monitor.mention import Author, Mention
+from networks.secrets import secret
+from networks.times import iso, parse_time
 
 POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
-TOKEN_ERRORS = {"ExpiredToken", "InvalidToken", "AuthenticationRequired", "AuthMissing"}
 
 
 class BlueskySettings(SourceSettings):
@@ -36,15 +37,9 @@ class BlueskySettings(SourceSettings):
 
 
 def _token_error(response: httpx.Response) -> CollectorError | None:
-    """Bluesky answers an expired token with 400 ExpiredToken; that means "log in again"."""
-    if response.status_code == 400:
-        try:
-            error = response.json().get("error")
-        except ValueError:
-            return None
-        if error in TOKEN_ERRORS:
-            return AuthFailed(str(error))
-    return None
+    """A 400 that refuses the session is `AuthFailed`: log in again (see `networks.bluesky`)."""
+    error = token_error(response)
+    return AuthFailed(error) if error else None
 
 
 class BlueskyCollector(Collector):
@@ -65,10 +60,10 @@ class BlueskyCollector(Collector):
             found = self._search(term, since.get(term))
             for post in found:
                 posts.setdefault(post.get("uri"), post)
-            times = [_sort_at(post) for post in found if _sort_at(post)]
+            moments = [_sort_at(post) for post in found if _sort_at(post)]
             previous = parse_time(since.get(term))
-            newest = advance(times, previous, datetime.now(timezone.utc))
-            new_since[term] = newest.isoformat().replace("+00:00", "Z")
+            newest = advance(moments, previous, times.now())
+            new_since[term] = iso(newest)
         mentions = map_items(posts.values(), self._mention, "Bluesky post")
         return Fetched(mentions, {"since": new_since})
 
@@ -76,7 +71,7 @@ class BlueskyCollector(Collector):
         found: list[dict[str, Any]] = []
         params: dict[str, Any] = {"q": term, "sort": "latest", "limit": self.settings.limit}
         if since:
-            params["since"] = (parse_time(since) - OVERLAP).isoformat().replace("+00:00", "Z")
+            params["since"] = iso(parse_time(since) - OVERLAP)
         if self.settings.lang:
             params["lang"] = self.settings.lang
         for _ in range(self.settings.max_pages if since else 1):
@@ -137,8 +132,8 @@ class BlueskyCollector(Collector):
 def _sort_at(post: dict[str, Any]) -> datetime | None:
     """Bluesky orders search by the earlier of createdAt and indexedAt ("sortAt")."""
     try:
-        times = [parse_time(post["indexedAt"]), parse_time(post["record"].get("createdAt"))]
+        moments = [parse_time(post["indexedAt"]), parse_time(post["record"].get("createdAt"))]
     except (KeyError, TypeError, ValueError, AttributeError):
         return None
-    known = [moment for moment in times if moment]
+    known = [moment for moment in moments if moment]
     return min(known) if known else None

@@ -23,10 +23,12 @@ from urllib.parse import urlsplit
 import httpx
 from pydantic import SecretStr
 
-from collectors.base import Collector, Fetched, SourceSettings, parse_time, search_terms, secret
-from networks.http import expect, json_body, map_items, send
-from networks.text import html_to_text
+from collectors.base import Collector, Fetched, SourceSettings, search_terms
 from monitor.mention import Author, Mention
+from networks.http import expect, json_body, map_items, send
+from networks.secrets import secret
+from networks.text import html_to_text
+from networks.times import parse_time
 
 
 class DiscourseSettings(SourceSettings):

@@ -23,10 +23,12 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from collectors.base import OVERLAP, parse_time
-from collectors.graph import GraphCollector, GraphId, GraphSettings, unix
-from networks.http import map_items
+from collectors.base import OVERLAP
+from collectors.graph import GraphCollector, GraphSettings
 from monitor.mention import Author, Mention, ThreadSnapshot
+from networks.graph import GraphId, unix
+from networks.http import map_items
+from networks.times import parse_time
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,11 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from collectors.base import (
-    OVERLAP, Collector, Fetched, SourceSettings, advance, parse_time, search_terms,
-)
+from collectors.base import OVERLAP, Collector, Fetched, SourceSettings, advance, search_terms
+from monitor.mention import Author, Mention
 from networks.http import expect, json_body, map_items, send
 from networks.text import html_to_text
-from monitor.mention import Author, Mention
+from networks.times import parse_time
 
 log = logging.getLogger(__name__)
 

@@ -18,10 +18,13 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from collectors.base import OVERLAP, parse_time
-from collectors.graph import GraphCollector, GraphId, GraphSettings, unix
-from networks.http import map_items
+from collectors.base import OVERLAP
+from collectors.graph import GraphCollector, GraphSettings
 from monitor.mention import Author, Mention, ThreadSnapshot
+from networks import times
+from networks.graph import GraphId, unix
+from networks.http import map_items
+from networks.times import parse_time
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +132,6 @@ class InstagramCollector(GraphCollector):
 def _time(media: dict[str, Any]) -> datetime:
     """A media's time; one without a readable time is kept (as now) for `map_items` to judge."""
     try:
-        return parse_time(media.get("timestamp")) or now()
+        return parse_time(media.get("timestamp")) or times.now()
     except (TypeError, ValueError):
-        return now()
+        return times.now()

@@ -19,13 +19,13 @@ from urllib.parse import quote, urlsplit
 import httpx
 from pydantic import Field, SecretStr
 
-from collectors.base import (
-    OVERLAP, Collector, Fetched, SourceSettings, parse_time, search_terms, secret,
-)
+from collectors.base import OVERLAP, Collector, Fetched, SourceSettings, search_terms
+from monitor.mention import Author, Mention
 from networks.errors import ParseError, SourceUnavailable
 from networks.http import expect, json_body, map_items, send
+from networks.secrets import secret
 from networks.text import html_to_text
-from monitor.mention import Author, Mention
+from networks.times import parse_time
 
 log = logging.getLogger(__name__)
 

@@ -14,12 +14,12 @@ from typing import Any, Literal
 import httpx
 from pydantic import Field, SecretStr
 
-from collectors.base import (
-    OVERLAP, Collector, Fetched, SourceSettings, advance, or_query, parse_time, secret,
-)
+from collectors.base import OVERLAP, Collector, Fetched, SourceSettings, advance, or_query
+from monitor.mention import Author, Mention
 from networks.errors import AuthFailed
 from networks.http import expect, json_body, map_items, send
-from monitor.mention import Author, Mention
+from networks.secrets import secret
+from networks.times import parse_time
 
 log = logging.getLogger(__name__)
 

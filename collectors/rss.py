@@ -17,10 +17,11 @@ import feedparser
 from pydantic import field_validator
 
 from collectors.base import Collector, Fetched, SourceSettings
+from monitor.mention import Author, Mention
+from networks import times
 from networks.errors import ParseError
 from networks.http import map_items, send
 from networks.text import html_to_text
-from monitor.mention import Author, Mention
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def _entry_time(entry: Any) -> datetime:
     parsed = entry.get("published_parsed") or entry.get("updated_parsed")
     if parsed:
         return datetime.fromtimestamp(calendar.timegm(parsed), tz=timezone.utc)
-    return datetime.now(timezone.utc)
+    return times.now()
 
 
 def _primary_language(tag: str | None) -> str | None:

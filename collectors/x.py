@@ -11,7 +11,7 @@ back and refuses an older `since_id`, so a cursor that old is replaced by a `sta
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from typing import Any, Literal
 
 import httpx
@@ -19,18 +19,19 @@ import requests
 import tweepy
 from pydantic import Field, SecretStr
 
-from networks import http
-from collectors.base import Collector, Fetched, SourceSettings, parse_time, search_terms, secret
+from collectors.base import Collector, Fetched, SourceSettings, search_terms
+from monitor.mention import Author, Mention
+from networks import http, times
 from networks.errors import AuthFailed, CollectorError, ParseError, SourceUnavailable
 from networks.http import map_items
-from monitor.mention import Author, Mention
+from networks.ratelimit import exhausted, rate_limited
+from networks.secrets import secret
+from networks.times import parse_time
+from networks.x import API, fit_session, snowflake_at, snowflake_time
 
 log = logging.getLogger(__name__)
 
-API = "https://api.twitter.com"
-TWEPOCH_MS = 1288834974657  # X snowflake ids count milliseconds from here, shifted by 22 bits
 MAX_QUERY = 512
-TIMEOUT = 30.0  # seconds, connect and read
 WINDOW = timedelta(days=7) - timedelta(hours=1)  # recent search reach, with a margin
 TWEET_FIELDS = [
     "created_at", "lang", "conversation_id", "referenced_tweets", "author_id", "note_tweet",
@@ -48,40 +49,13 @@ class XSettings(SourceSettings):
     required_secrets = ("bearer_token",)
 
 
-class _Timeouts(requests.adapters.HTTPAdapter):
-    """tweepy sends without a timeout; a scheduled job must never hang on a silent socket."""
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = TIMEOUT
-        return super().send(request, **kwargs)
-
-
-class _Rebase(requests.adapters.BaseAdapter):
-    """tweepy hard-codes api.twitter.com; this points its session at `base_url` instead."""
-
-    def __init__(self, session: requests.Session, base_url: str) -> None:
-        super().__init__()
-        self.session, self.base_url = session, base_url.rstrip("/")
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
-        request.url = self.base_url + request.url.removeprefix(API)
-        return self.session.get_adapter(request.url).send(request, **kwargs)
-
-    def close(self) -> None:
-        pass
-
-
 class TweepySearch:
     """The thin adapter: one recent-search call in, raw JSON out, typed errors on failure."""
 
     def __init__(self, bearer_token: str, base_url: str = API) -> None:
         self.client = tweepy.Client(bearer_token=bearer_token, return_type=requests.Response,
                                     wait_on_rate_limit=False)
-        for scheme in ("https://", "http://"):
-            self.client.session.mount(scheme, _Timeouts())
-        if base_url.rstrip("/") != API:
-            self.client.session.mount(API, _Rebase(self.client.session, base_url))
+        fit_session(self.client.session, base_url)
 
     def search(self, query: str, **params: Any) -> dict[str, Any]:
         """Call `search_recent_tweets`, retrying faults like `http.send` does."""
@@ -106,15 +80,15 @@ def _translate(error: Exception) -> CollectorError:
     response = getattr(error, "response", None)
     status = getattr(response, "status_code", None)
     if isinstance(error, tweepy.TooManyRequests):
-        return http.rate_limited(dict(response.headers))
+        return rate_limited(dict(response.headers))
     if isinstance(error, (tweepy.Unauthorized, tweepy.Forbidden)):
         return AuthFailed(f"HTTP {status}: {'; '.join(getattr(error, 'api_messages', []))}"[:200])
     return SourceUnavailable(status, str(error)[:200])
 
 
 def _json(response: requests.Response) -> dict[str, Any]:
-    if http.exhausted(httpx.Headers(dict(response.headers))):
-        raise http.rate_limited(dict(response.headers))
+    if exhausted(httpx.Headers(dict(response.headers))):
+        raise rate_limited(dict(response.headers))
     try:
         payload = response.json()
     except ValueError as error:
@@ -122,19 +96,6 @@ def _json(response: requests.Response) -> dict[str, Any]:
     if not isinstance(payload, dict) or not isinstance(payload.get("meta", {}), dict):
         raise ParseError("expected a JSON object with 'meta'")
     return payload
-
-
-def now() -> datetime:
-    """The clock, in one place so tests can set it to the day their recorded posts were made."""
-    return datetime.now(timezone.utc)
-
-
-def snowflake_at(moment: datetime) -> int:
-    return int(moment.timestamp() * 1000 - TWEPOCH_MS) << 22
-
-
-def snowflake_time(tweet_id: int) -> datetime:
-    return datetime.fromtimestamp(((tweet_id >> 22) + TWEPOCH_MS) / 1000, tz=timezone.utc)
 
 
 class XCollector(Collector):
@@ -158,7 +119,7 @@ class XCollector(Collector):
                     mentions.setdefault(mention.external_id, mention)
             newest = [int(p["meta"]["newest_id"]) for p in pages if p["meta"].get("newest_id")]
             previous = [int(since[query])] if since.get(query) else []
-            start = snowflake_at(now())
+            start = snowflake_at(times.now())
             new_since[query] = str(max(newest + previous, default=start))
         return Fetched(list(mentions.values()), {"since_id": new_since})
 
@@ -178,10 +139,10 @@ class XCollector(Collector):
 
     def _search(self, query: str, since_id: str | None) -> list[dict[str, Any]]:
         params: dict[str, Any] = {"max_results": self.settings.max_results}
-        if since_id and snowflake_time(int(since_id)) > now() - WINDOW:
+        if since_id and snowflake_time(since_id) > times.now() - WINDOW:
             params["since_id"] = since_id
         elif since_id:  # too old for recent search: read the whole window instead
-            params["start_time"] = now() - WINDOW
+            params["start_time"] = times.now() - WINDOW
         pages = []
         for _ in range(self.settings.max_pages if since_id else 1):
             payload = self.api.search(query, **params)

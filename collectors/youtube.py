@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 import httpx
 from pydantic import Field, SecretStr
 
-from collectors.base import (
-    OVERLAP, Collector, Every, Fetched, SourceSettings, advance, bare, parse_time, search_terms,
-    secret,
-)
+from collectors.base import OVERLAP, Collector, Every, Fetched, SourceSettings, advance, bare, search_terms
+from monitor.mention import Author, Mention
+from networks import times
 from networks.errors import AuthFailed, CollectorError, RateLimited, SourceUnavailable
 from networks.http import expect, json_body, map_items, send
-from monitor.mention import Author, Mention
+from networks.secrets import secret
+from networks.times import iso, parse_time
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +43,6 @@ class YouTubeSettings(SourceSettings):
     daily_quota: int = Field(10_000, ge=1, description="units this source may spend per day")
 
     required_secrets = ("api_key",)
-
-
-def now() -> datetime:
-    """The clock, in one place so tests can fix the day the quota is counted for."""
-    return datetime.now(timezone.utc)
 
 
 def next_pacific_midnight(moment: datetime) -> datetime:
@@ -71,8 +66,8 @@ def _youtube_error(response: httpx.Response) -> CollectorError | None:
     except (ValueError, KeyError, TypeError, AttributeError):
         return None
     if reasons & QUOTA_REASONS:
-        reset = next_pacific_midnight(now())
-        return RateLimited((reset - now()).total_seconds(), reset,
+        reset = next_pacific_midnight(times.now())
+        return RateLimited((reset - times.now()).total_seconds(), reset,
                            "YouTube daily quota used up: paused until midnight Pacific time")
     if "commentsDisabled" in reasons:
         return CommentsDisabled(response.status_code, "comments are disabled")
@@ -87,12 +82,12 @@ class YouTubeCollector(Collector):
     settings: YouTubeSettings
 
     def fetch(self, cursor: dict[str, Any], terms: list[str]) -> Fetched:
-        today = now().astimezone(PACIFIC).date().isoformat()
+        today = times.now().astimezone(PACIFIC).date().isoformat()
         quota = cursor.get("quota", {})
         self.used = int(quota.get("used", 0)) if quota.get("day") == today else 0
         if self.used + UNITS_PER_CALL > self.settings.daily_quota:
-            reset = next_pacific_midnight(now())
-            raise RateLimited((reset - now()).total_seconds(), reset,
+            reset = next_pacific_midnight(times.now())
+            raise RateLimited((reset - times.now()).total_seconds(), reset,
                               "YouTube daily quota for this source reached: paused until midnight "
                               "Pacific time")
         since: dict[str, str] = dict(cursor.get("since", {}))
@@ -103,8 +98,8 @@ class YouTubeCollector(Collector):
             found = self._read(params, previous)
             for mention in found:
                 comments.setdefault(mention.external_id, mention)
-            newest = advance([m.created_at for m in found], previous, now())
-            new_since[key] = newest.isoformat().replace("+00:00", "Z")
+            newest = advance([m.created_at for m in found], previous, times.now())
+            new_since[key] = iso(newest)
         return Fetched(list(comments.values()),
                        {"quota": {"day": today, "used": self.used}, "since": new_since})
 

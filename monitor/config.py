@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from monitor.alerts.settings import AlertSettings
 from monitor.inbox.urgency import UrgencyWeights
 from monitor.query.parser import QuerySyntaxError, parse
-from monitor.trust.redaction import mask
+from networks.secrets import mask
 from sentiment.settings import SentimentSettings
 
 DEFAULT_DB_URL = "sqlite:///nasluch.db"
@@ -254,7 +254,7 @@ def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = N
         raw = {}
     if not isinstance(raw, dict):
         raise ConfigError(f"(top level): got {type(raw).__name__}: expected a mapping of keys")
-    from monitor.trust.redaction import register_secrets
+    from networks.secrets import register_secrets
 
     secrets = secret_values(raw, environ)
     register_secrets(secrets)  # from here on, log records, errors and stored failures mask them

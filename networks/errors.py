@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from networks.secrets import mask
+
 
 class CollectorError(Exception):
     """Base of every failure a collector reports; `message` is plain words for a person."""
 
     def __init__(self, message: str) -> None:
-        from monitor.trust.redaction import mask  # a network may echo the key it refused: never keep it
-
-        message = mask(message)
+        message = mask(message)  # a network may echo the key it refused: never keep it
         super().__init__(message)
         self.message = message
 

@@ -2,7 +2,8 @@
 
 Retries are bounded (3 tries, `2**attempt` seconds between them) because a job runs on a
 schedule: a source that is down is better reported and tried again next round than waited on.
-Rate limits are never slept on; they raise `RateLimited` so the scheduler skips the source.
+Rate limits are never slept on; they raise `RateLimited` (read in `networks.ratelimit`) so the
+scheduler skips the source.
 """
 from __future__ import annotations
 
@@ -10,19 +11,16 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import httpx
 
-from networks.errors import AuthFailed, CollectorError, ParseError, RateLimited, SourceUnavailable
+from networks.errors import AuthFailed, CollectorError, ParseError, SourceUnavailable
+from networks.ratelimit import exhausted, rate_limited
 
 log = logging.getLogger(__name__)
 
 TRIES = 3
-DEFAULT_RETRY_AFTER = 60.0
-_EPOCH_THRESHOLD = 1_000_000_000  # a "reset" larger than this is a Unix time, not a delay
 
 Interpret = Callable[[httpx.Response], CollectorError | None]
 T = TypeVar("T")
@@ -77,60 +75,6 @@ def check_status(response: httpx.Response) -> None:
         raise rate_limited(response.headers)
     if 400 <= status < 500:
         raise SourceUnavailable(status, _snippet(response))
-
-
-def exhausted(headers: httpx.Headers) -> bool:
-    """True when the network says no requests are left in this window."""
-    for name in ("x-rate-limit-remaining", "x-ratelimit-remaining", "ratelimit-remaining"):
-        value = headers.get(name)
-        if value is not None:
-            try:
-                return float(value) < 1
-            except ValueError:
-                return False
-    return False
-
-
-def rate_limited(headers: httpx.Headers | dict[str, str], now: float | None = None) -> RateLimited:
-    """Build `RateLimited` from whichever header the network uses to say when to come back."""
-    now = time.time() if now is None else now
-    headers = httpx.Headers(headers)  # case-insensitive, whatever the caller passed
-    wait = seconds_until(headers.get("retry-after"), now, epoch=False)
-    if wait is None:
-        for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
-            value = headers.get(name)
-            wait = seconds_until(value, now, epoch=True)
-            if wait is not None:
-                break
-    wait = DEFAULT_RETRY_AFTER if wait is None else max(wait, 1.0)
-    return RateLimited(wait, datetime.fromtimestamp(now + wait, tz=timezone.utc))
-
-
-def seconds_until(value: str | None, now: float, epoch: bool) -> float | None:
-    """Read a delay ("120"), a Unix time ("1700000000"), an ISO 8601 or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    try:
-        number = float(value)
-    except ValueError:
-        return _date_seconds(value, now)
-    if epoch and number > _EPOCH_THRESHOLD:
-        return number - now
-    return number
-
-
-def _date_seconds(value: str, now: float) -> float | None:
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.timestamp() - now
 
 
 def json_body(response: httpx.Response) -> Any:

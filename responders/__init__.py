@@ -7,13 +7,10 @@ answer a given post (a Discourse responder answers only its own forum).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 import httpx
 
-from responders.base import (
-    DEFINITE, UNCERTAIN, ReplyTarget, Responder, ResponderSettings, SendResult,
-)
+from responders.base import DEFINITE, UNCERTAIN, ReplyTarget, Responder, ResponderSettings, SendResult
 from responders.bluesky import BlueskyResponder
 from responders.discourse import DiscourseResponder
 from responders.facebook import FacebookResponder

@@ -18,14 +18,16 @@ from __future__ import annotations
 import abc
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, ClassVar, Literal
 
 import httpx
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
+from pydantic import BaseModel, ConfigDict, Field
 
-from networks.http import rate_limited
+from networks.ratelimit import retry_after
+from networks.secrets import mask, missing_secrets
 
 log = logging.getLogger(__name__)
 
@@ -33,8 +35,9 @@ ErrorKind = Literal["auth", "rejected", "not_found", "not_configured", "unreacha
                     "lost", "unavailable"]
 DEFINITE: frozenset[str] = frozenset({"auth", "rejected", "not_found", "not_configured"})
 UNCERTAIN: frozenset[str] = frozenset({"lost", "unavailable"})
-TOKEN_ERRORS = ("ExpiredToken", "InvalidToken")  # atproto says 400 for a stale session
 _NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.UnsupportedProtocol)
+# Reads a refusal of our credentials that the status alone does not show (atproto's 400).
+Refused = Callable[[httpx.Response], object]
 
 
 class ResponderSettings(BaseModel):
@@ -58,13 +61,7 @@ class ResponderSettings(BaseModel):
             object.__setattr__(self, "name", self.network)
 
     def missing_credentials(self) -> list[str]:
-        missing = []
-        for key in self.required_secrets:
-            value = getattr(self, key, None)
-            text = value.get_secret_value() if isinstance(value, SecretStr) else value
-            if not text or not str(text).strip():
-                missing.append(key)
-        return missing
+        return missing_secrets(self, self.required_secrets)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +105,7 @@ class Failure(Exception):
     """Raised inside a responder; `send` turns it into a failed `SendResult`."""
 
     def __init__(self, kind: ErrorKind, message: str, retry_after: float | None = None) -> None:
-        from monitor.trust.redaction import mask  # a network may echo the token it refused: never keep it
-
-        message = mask(message)
+        message = mask(message)  # a network may echo the token it refused: never keep it
         super().__init__(message)
         self.kind, self.message, self.retry_after = kind, message, retry_after
 
@@ -167,7 +162,7 @@ class Responder(abc.ABC):
 
 
 def request(client: httpx.Client, method: str, url: str, *, posting: bool = False,
-            **kwargs: Any) -> httpx.Response:
+            refused: Refused | None = None, **kwargs: Any) -> httpx.Response:
     """One request, no retries. `posting` marks the request that creates the reply: only its
     timeouts and 5xx are uncertain, since a lookup that fails never posted anything."""
     try:
@@ -177,19 +172,19 @@ def request(client: httpx.Client, method: str, url: str, *, posting: bool = Fals
     except httpx.TransportError as error:
         kind: ErrorKind = "lost" if posting else "unreachable"
         raise Failure(kind, f"no answer from the network ({type(error).__name__})") from None
-    check(response, posting)
+    check(response, posting, refused)
     return response
 
 
-def check(response: httpx.Response, posting: bool) -> None:
+def check(response: httpx.Response, posting: bool, refused: Refused | None = None) -> None:
     status = response.status_code
     if status < 400:
         return
     reason = f"HTTP {status}: {error_reason(response)}".rstrip(": ")
-    if status == 401 or (status == 400 and any(word in reason for word in TOKEN_ERRORS)):
+    if status == 401 or (refused is not None and refused(response)):
         raise Failure("auth", f"the network refused our credentials ({reason})")
     if status == 429:
-        raise Failure("rate_limited", f"rate limited ({reason})", rate_limited(response.headers).retry_after)
+        raise Failure("rate_limited", f"rate limited ({reason})", retry_after(response.headers))
     if status in (404, 410):
         raise Failure("not_found", f"the post is gone or hidden ({reason})")
     if status < 500:
@@ -223,7 +218,3 @@ def json_of(response: httpx.Response, posting: bool = False) -> Any:
         return response.json()
     except (ValueError, UnicodeDecodeError):
         raise Failure("lost" if posting else "unreachable", "the network's answer was not JSON") from None
-
-
-def secret(value: SecretStr | None) -> str:
-    return "" if value is None else value.get_secret_value()

@@ -11,15 +11,15 @@ the parent's thread (`getPostThread`, depth 1) for a post of ours with the same 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from collectors.base import parse_time
-from responders.base import (
-    Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request, secret,
-)
+from networks.bluesky import token_error
+from networks.secrets import secret
+from networks.times import iso, now, parse_time
+from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request
 
 POST_URL = "https://bsky.app/profile/{handle}/post/{rkey}"
 
@@ -58,22 +58,22 @@ class BlueskyResponder(Responder):
         root = (parent.get("record") or {}).get("reply", {}).get("root") or _ref(parent)
         record: dict[str, Any] = {
             "$type": "app.bsky.feed.post", "text": text,
-            "createdAt": datetime.now(timezone.utc).isoformat().replace("+00:00", "Z"),
+            "createdAt": iso(now()),
             "reply": {"root": {"uri": root["uri"], "cid": root["cid"]}, "parent": _ref(parent)},
         }
         if target.lang:
             record["langs"] = [target.lang]
         body = {"repo": session["did"], "collection": "app.bsky.feed.post", "record": record}
-        created = json_of(request(self.client, "POST", self.base + "/xrpc/com.atproto.repo.createRecord",
-                                  posting=True, json=body, headers=self._auth()), posting=True)
+        created = self._call("POST", "/xrpc/com.atproto.repo.createRecord", posting=True, json=body,
+                             headers=self._auth())
         if not isinstance(created, dict) or not created.get("uri"):
             raise Failure("lost", "the server accepted the post but did not name it")
         return SendResult(True, remote_id=created["uri"], url=self._url(created["uri"]))
 
     def _parent(self, target: ReplyTarget) -> dict[str, Any]:
         self._login()
-        found = json_of(request(self.client, "GET", self.base + "/xrpc/app.bsky.feed.getPosts",
-                                params={"uris": target.external_id}, headers=self._auth()))
+        found = self._call("GET", "/xrpc/app.bsky.feed.getPosts", params={"uris": target.external_id},
+                           headers=self._auth())
         posts = found.get("posts") if isinstance(found, dict) else None
         if not posts:
             raise Failure("not_found", "the post is gone or hidden")
@@ -81,8 +81,8 @@ class BlueskyResponder(Responder):
 
     def _find(self, target: ReplyTarget, text: str, since: datetime) -> SendResult | None:
         session = self._login()
-        thread = json_of(request(self.client, "GET", self.base + "/xrpc/app.bsky.feed.getPostThread",
-                                 params={"uri": target.external_id, "depth": 1}, headers=self._auth()))
+        thread = self._call("GET", "/xrpc/app.bsky.feed.getPostThread",
+                            params={"uri": target.external_id, "depth": 1}, headers=self._auth())
         for reply in (thread.get("thread") or {}).get("replies") or []:
             post = reply.get("post") or {}
             record = post.get("record") or {}
@@ -95,12 +95,17 @@ class BlueskyResponder(Responder):
     def _login(self) -> dict[str, str]:
         """One session per responder: Bluesky allows few logins a day per account."""
         if self._session is None:
-            response = request(self.client, "POST", self.base + "/xrpc/com.atproto.server.createSession",
-                               json={"identifier": self.settings.handle,
-                                     "password": secret(self.settings.app_password)})
-            payload = json_of(response)
+            payload = self._call("POST", "/xrpc/com.atproto.server.createSession",
+                                 json={"identifier": self.settings.handle,
+                                       "password": secret(self.settings.app_password)})
             self._session = {"jwt": payload["accessJwt"], "did": payload["did"]}
         return self._session
+
+    def _call(self, method: str, path: str, *, posting: bool = False, **kwargs: Any) -> Any:
+        """One XRPC call's JSON; a 400 that refuses our session is `auth` (`networks.bluesky`)."""
+        response = request(self.client, method, self.base + path, posting=posting, refused=token_error,
+                           **kwargs)
+        return json_of(response, posting)
 
     def _auth(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self._login()['jwt']}"}

@@ -16,10 +16,9 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
-from collectors.base import parse_time
-from responders.base import (
-    Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request, secret,
-)
+from networks.secrets import secret
+from networks.times import parse_time
+from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request
 
 _POST_ID = re.compile(r"^(?P<host>.+)/t/(?P<topic>\d+)/(?P<number>\d+)$")
 REPLIES_FILTER = 5

@@ -12,22 +12,24 @@ which reads the thread's comments for one with our text written by our own page 
 """
 from __future__ import annotations
 
-import hashlib
-import hmac
 from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 from pydantic import SecretStr
 
-from collectors.base import parse_time
-from collectors.graph import (
-    DEFAULT_BASE_URL, DEFAULT_VERSION, PERMISSION_CODES, THROTTLE_CODES, TOKEN_CODES, GraphError,
-    estimate_wait, graph_error, usage,
+from networks.graph import (
+    DEFAULT_BASE_URL,
+    DEFAULT_VERSION,
+    GraphError,
+    api_root,
+    credentials,
+    estimate_wait,
+    graph_error,
+    usage,
 )
-from responders.base import (
-    _NOT_SENT, Failure, ReplyTarget, Responder, ResponderSettings, SendResult, check, json_of, secret,
-)
+from networks.times import parse_time
+from responders.base import _NOT_SENT, Failure, ReplyTarget, Responder, ResponderSettings, SendResult, check, json_of
 
 TEMPORARY_CODES = {1, 2}
 MISSING_SUBCODES = {33}
@@ -47,7 +49,7 @@ class GraphResponder(Responder):
 
     def __init__(self, settings: GraphResponderSettings, client: Any) -> None:
         super().__init__(settings, client)
-        self.root = f"{self.base}/{settings.api_version.strip('/')}"
+        self.root = api_root(self.base, settings.api_version)
 
     def token(self) -> SecretStr | None:
         raise NotImplementedError
@@ -55,14 +57,10 @@ class GraphResponder(Responder):
     def call(self, method: str, path: str, params: dict[str, Any] | None = None, *,
              posting: bool = False) -> Any:
         """One Graph request, no retries; failures raised as `Failure` of the right kind."""
-        token = secret(self.token())
-        query = dict(params or {})
-        if self.settings.app_secret is not None:
-            key = secret(self.settings.app_secret).encode()
-            query["appsecret_proof"] = hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
+        headers, proof = credentials(self.token(), self.settings.app_secret)
         try:
-            response = self.client.request(method, f"{self.root}/{path.lstrip('/')}", params=query,
-                                           headers={"Authorization": f"Bearer {token}"})
+            response = self.client.request(method, f"{self.root}/{path.lstrip('/')}",
+                                           params={**(params or {}), **proof}, headers=headers)
         except _NOT_SENT as error:
             raise Failure("unreachable", f"could not reach Meta: {type(error).__name__}") from None
         except httpx.TransportError as error:
@@ -109,13 +107,13 @@ class GraphResponder(Responder):
 
 def failure_for(error: GraphError, headers: httpx.Headers, posting: bool) -> Failure:
     """The send result kind a Graph error means (see the module docstring)."""
-    if error.code in TOKEN_CODES or error.kind == "OAuthException" and error.code is None:
+    if error.token_refused:
         return Failure("auth", f"needs a new token: Meta refused the access token ({error.text})")
-    if error.code in THROTTLE_CODES:
+    if error.throttled:
         percent, regain = usage(headers)
         return Failure("rate_limited", f"Meta rate limit reached ({error.text})",
                        estimate_wait(max(percent, 100.0), regain, 90.0))
-    if error.code in PERMISSION_CODES:
+    if error.lacks_permission:
         return Failure("auth", f"the token lacks a permission: {error.text}")
     if error.code == 100 and error.subcode in MISSING_SUBCODES:
         return Failure("not_found", f"the comment or post is gone or hidden from us ({error.text})")

@@ -12,7 +12,7 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from collectors.graph import GraphId
+from networks.graph import GraphId
 from responders.base import ReplyTarget, SendResult
 from responders.graph import GraphResponder, GraphResponderSettings
 

@@ -17,9 +17,8 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from responders.base import (
-    Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request, secret,
-)
+from networks.secrets import secret
+from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request
 
 WEB = "https://www.reddit.com"
 _MINUTES = re.compile(r"(\d+)\s*minute")

@@ -16,10 +16,11 @@ import requests
 import tweepy
 from pydantic import SecretStr
 
-from collectors.base import parse_time
-from networks.http import rate_limited
-from collectors.x import API, _Rebase, _Timeouts
-from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult, secret
+from networks.ratelimit import retry_after
+from networks.secrets import secret
+from networks.times import parse_time
+from networks.x import API, fit_session
+from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult
 
 
 class XResponderSettings(ResponderSettings):
@@ -42,10 +43,7 @@ class TweepyPoster:
             consumer_key=secret(settings.consumer_key), consumer_secret=secret(settings.consumer_secret),
             access_token=secret(settings.access_token), access_token_secret=secret(settings.access_token_secret),
             return_type=requests.Response, wait_on_rate_limit=False)
-        for scheme in ("https://", "http://"):
-            self.client.session.mount(scheme, _Timeouts())
-        if settings.base_url.rstrip("/") != API:
-            self.client.session.mount(API, _Rebase(self.client.session, settings.base_url))
+        fit_session(self.client.session, settings.base_url)
 
     def reply(self, text: str, parent_id: str) -> dict[str, Any]:
         return self._call(lambda: self.client.create_tweet(text=text, in_reply_to_tweet_id=parent_id,
@@ -77,7 +75,7 @@ def _failure(error: tweepy.HTTPException, posting: bool) -> Failure:
     reason = f"HTTP {status}: " + "; ".join(error.api_messages or [str(error)])
     if isinstance(error, tweepy.TooManyRequests):
         return Failure("rate_limited", f"rate limited ({reason})",
-                       rate_limited(dict(error.response.headers)).retry_after)
+                       retry_after(dict(error.response.headers)))
     if isinstance(error, tweepy.Unauthorized):
         return Failure("auth", f"X refused our credentials ({reason})")
     if isinstance(error, tweepy.NotFound):

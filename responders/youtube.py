@@ -16,10 +16,9 @@ from typing import Any, Literal
 
 from pydantic import SecretStr
 
-from collectors.base import parse_time
-from responders.base import (
-    Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request, secret,
-)
+from networks.secrets import secret
+from networks.times import parse_time
+from responders.base import Failure, ReplyTarget, Responder, ResponderSettings, SendResult, json_of, request
 
 QUOTA_REASONS = ("quotaExceeded", "rateLimitExceeded", "dailyLimitExceeded")
 QUOTA_WAIT = 3600.0

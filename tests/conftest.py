@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+import networks.http
 from monitor.store.engine import make_engine, upgrade
 from tests.pg import LocalPostgres
 from tests.seeded import CONFIG, seed_database
@@ -19,6 +20,14 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "twcs_sample.csv").exists():
         pytest.skip(f"shared test data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Backoff sleeps are recorded instead of slept, so a 500 row takes no time."""
+    slept: list[float] = []
+    monkeypatch.setattr(networks.http, "pause", slept.append)
+    return slept
 
 
 @pytest.fixture(scope="session")

@@ -16,8 +16,8 @@ from functools import lru_cache
 from random import Random
 
 from monitor.demo.phrases import Language
+from networks.x import TWITTER_EPOCH_MS
 
-X_EPOCH_MS = 1288834974657  # Twitter's snowflake epoch
 ERA = 1_700_000_000  # ids below grow from here (Nov 2023), as the networks' own counters do
 BASE36 = string.digits + string.ascii_lowercase
 BASE32_SORTABLE = "234567abcdefghijklmnopqrstuvwxyz"
@@ -121,7 +121,7 @@ class X(Network):
         return underscored(base, 15)
 
     def post(self, thread: Thread, account: str, ts: float) -> tuple[str, str]:
-        ms = max(0, int(ts * 1000) - X_EPOCH_MS)
+        ms = max(0, int(ts * 1000) - TWITTER_EPOCH_MS)
         tweet = self.claim((ms << 22) | self.rng.getrandbits(22))
         return self._posted(thread, str(tweet), f"https://x.com/{account}/status/{tweet}")
 

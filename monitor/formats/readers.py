@@ -9,25 +9,20 @@ from __future__ import annotations
 import csv
 import io
 import json
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
 
 from monitor.mention import Author, ImportBatch, ImportedReply, Mention, RejectedRow
+from networks.x import snowflake_time
 
 TWITTER = "x"
-TWITTER_EPOCH_MS = 1288834974657
 _BARE_CR = "\ue000"  # stands in for a carriage return inside a post while csv splits records
 TWCS_REQUIRED = ("tweet_id", "author_id", "inbound", "created_at", "text")
 
 
 class ImportFormatError(ValueError):
     """The file as a whole is not in the format asked for (not one row: the whole file)."""
-
-
-def snowflake_time(tweet_id: str | int) -> datetime:
-    """A tweet's creation time from its id: `ms = (id >> 22) + 1288834974657`."""
-    return datetime.fromtimestamp(((int(tweet_id) >> 22) + TWITTER_EPOCH_MS) / 1000, tz=timezone.utc)
 
 
 def tweet_url(handle: str, tweet_id: str) -> str:

@@ -33,7 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from monitor.mention import now_utc
 from monitor.store import schema
 from monitor.trust.auth import require
-from monitor.trust.redaction import mask
+from networks.secrets import mask
 from responders import ReplyTarget, Responder, SendResult, responder_for
 
 log = logging.getLogger(__name__)

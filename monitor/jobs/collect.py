@@ -20,8 +20,9 @@ from monitor.config import Config
 from monitor.query.parser import BrandMatcher, parse
 from monitor.store import schema
 from monitor.store.ingest import ingest, refresh_mentions
-from monitor.trust.redaction import mask, redact_posts
+from monitor.trust.redaction import redact_posts
 from networks.errors import AuthFailed, CollectorError, NotConfigured, RateLimited
+from networks.secrets import mask
 
 log = logging.getLogger(__name__)
 USER_AGENT = "Nasluch/0.1 (self-hosted brand listening; +https://github.com/nasluch/nasluch)"

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Replayer, Reply, failure_rows, run_case
 
 from collectors.bluesky import BlueskyCollector, BlueskySettings
 from networks.errors import AuthFailed
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer, Replayer
 
 SESSION = "POST /xrpc/com.atproto.server.createSession"
 SEARCH = "GET /xrpc/app.bsky.feed.searchPosts"
@@ -19,8 +20,8 @@ def make(client):
     return BlueskyCollector(settings, client)
 
 
-def bs(name: str, status: int = 200, **headers: str) -> Reply:
-    return Reply(status, name, headers, source="bluesky")
+def bs(name: str, status: int = 200, **headers: str) -> Answer:
+    return Answer(status, name, headers, network="bluesky")
 
 
 def check_success(result, replayer) -> None:

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.discourse import DiscourseCollector, DiscourseSettings
 from networks.errors import RateLimited
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 SEARCH = "GET /search.json"
 TOPIC_1042 = "GET /t/1042/posts.json"
@@ -22,8 +23,8 @@ def make(client, **extra):
     return DiscourseCollector(settings, client)
 
 
-def dc(name: str, status: int = 200, **headers: str) -> Reply:
-    return Reply(status, name, headers, source="discourse")
+def dc(name: str, status: int = 200, **headers: str) -> Answer:
+    return Answer(status, name, headers, network="discourse")
 
 
 def check_search(result, replayer) -> None:

@@ -7,11 +7,13 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.facebook import FacebookCollector, FacebookSettings
-from collectors.graph import TokenExpired, UsageHigh, estimate_wait, usage
+from collectors.graph import TokenExpired, UsageHigh
 from networks.errors import AuthFailed, RateLimited
+from networks.graph import estimate_wait, usage
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 PAGE = "104857392011"
 FEED = f"GET /v23.0/{PAGE}/feed"
@@ -23,7 +25,7 @@ TOKEN = "EAAFAKEPAGETOKEN0000"
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("collectors.graph.now", lambda: NOW)
+    monkeypatch.setattr("networks.times.now", lambda: NOW)
 
 
 def make_with(**extra):
@@ -34,8 +36,8 @@ def make_with(**extra):
     return make
 
 
-def fb(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, name, headers or {}, source="facebook")
+def fb(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, name, headers or {}, network="facebook")
 
 
 def usage_headers(percent: int, regain_minutes: int = 0) -> dict[str, str]:

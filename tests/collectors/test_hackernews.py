@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.hackernews import HackerNewsCollector, HackerNewsSettings
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 ROUTE = "GET /api/v1/search_by_date"
 
@@ -16,8 +17,8 @@ def make(client):
     return HackerNewsCollector(settings, client)
 
 
-def hn(name: str) -> Reply:
-    return Reply(200, name, source="hackernews")
+def hn(name: str) -> Answer:
+    return Answer(200, name, network="hackernews")
 
 
 def check_paging(result, replayer) -> None:

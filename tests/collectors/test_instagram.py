@@ -6,11 +6,12 @@ import json
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.graph import TokenExpired, UsageHigh
 from collectors.instagram import InstagramCollector, InstagramSettings
 from networks.errors import RateLimited
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 IG = "17841400008460056"
 M1 = "17895695668004550"
@@ -22,7 +23,7 @@ NOW = datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("collectors.graph.now", lambda: NOW)
+    monkeypatch.setattr("networks.times.now", lambda: NOW)
 
 
 def make_with(**extra):
@@ -33,8 +34,8 @@ def make_with(**extra):
     return make
 
 
-def ig(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Reply:
-    return Reply(status, name, headers or {}, source="instagram")
+def ig(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Answer:
+    return Answer(status, name, headers or {}, network="instagram")
 
 
 def check_success(result, replayer) -> None:

@@ -8,10 +8,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
-from collector_kit import fixture_bytes
 
 from collectors.discourse import DiscourseCollector, DiscourseSettings
 from collectors.rss import RssCollector, RssSettings
+from tests.http_kit import fixture_bytes
 
 ETAG = '"feed-v1"'
 ROUTES = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.mastodon import MastodonCollector, MastodonSettings
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 TAG = "GET /api/v1/timelines/tag/acme"
 SEARCH = "GET /api/v2/search"
@@ -19,8 +20,8 @@ def make(client):
     return MastodonCollector(settings, client)
 
 
-def md(name: str, **headers: str) -> Reply:
-    return Reply(200, name, headers, source="mastodon")
+def md(name: str, **headers: str) -> Answer:
+    return Answer(200, name, headers, network="mastodon")
 
 
 def check_success(result, replayer) -> None:
@@ -86,7 +87,7 @@ def _in_seconds(seconds: int) -> str:
 
 
 def test_rate_limit_reset_iso_is_read() -> None:
-    from networks.http import rate_limited
+    from networks.ratelimit import rate_limited
     error = rate_limited({"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": "2024-11-12T10:05:00.000Z"},
                          now=datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc).timestamp())
     assert error.retry_after == 300

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.reddit import RedditCollector, RedditSettings
 from networks.errors import AuthFailed, NotConfigured, RateLimited
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 TOKEN = "POST /api/v1/access_token"
 SEARCH = "GET /search"
@@ -23,8 +24,8 @@ def make(client):
     return RedditCollector(settings(subreddits=["acme"]), client)
 
 
-def rd(name: str, **headers: str) -> Reply:
-    return Reply(200, name, headers, source="reddit")
+def rd(name: str, **headers: str) -> Answer:
+    return Answer(200, name, headers, network="reddit")
 
 
 def base_routes(**more) -> dict:
@@ -70,7 +71,7 @@ CASES = [
          cursor=CURSOR, check=check_success),
     Case("empty", base_routes(**{SEARCH: [rd("empty.json")], "GET /r/acme/comments": [rd("empty.json")]}),
          cursor=CURSOR, check=check_empty),
-    Case("token refused", {TOKEN: [Reply(401, {"message": "Unauthorized", "error": 401})]},
+    Case("token refused", {TOKEN: [Answer(401, {"message": "Unauthorized", "error": 401})]},
          raises=AuthFailed),
     Case("remaining zero on a 200",
          base_routes(**{SEARCH: [rd("search_page1.json", **{"X-Ratelimit-Remaining": "0.0",

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.rss import RssCollector, RssSettings
 from networks.errors import ParseError
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 FEED = f"{LOCAL}/latest.rss"
 ROUTE = "GET /latest.rss"
@@ -17,8 +18,8 @@ def make(client):
     return RssCollector(RssSettings(type="rss", name="acme-forum", url=FEED), client)
 
 
-def feed(name: str, **headers: str) -> Reply:
-    return Reply(200, name, {"content-type": "application/rss+xml", **headers}, source="rss")
+def feed(name: str, **headers: str) -> Answer:
+    return Answer(200, name, {"content-type": "application/rss+xml", **headers}, network="rss")
 
 
 def check_success(result, replayer) -> None:
@@ -65,15 +66,15 @@ CASES = [
     Case("success", {ROUTE: [feed("feed.rss", etag='"v2"',
                                   **{"last-modified": "Tue, 12 Nov 2024 09:20:00 GMT"})]},
          check=check_success),
-    Case("atom", {ROUTE: [Reply(200, "feed.atom", {"content-type": "application/atom+xml"},
-                                source="rss")]}, check=check_atom),
-    Case("304 is nothing new, cursor kept", {ROUTE: [Reply(304)]}, cursor=OLD,
+    Case("atom", {ROUTE: [Answer(200, "feed.atom", {"content-type": "application/atom+xml"},
+                                network="rss")]}, check=check_atom),
+    Case("304 is nothing new, cursor kept", {ROUTE: [Answer(304)]}, cursor=OLD,
          check=check_not_modified),
     Case("empty", {ROUTE: [feed("empty.rss")]}, check=check_empty),
-    Case("broken feed", {ROUTE: [Reply(200, "broken.html", {"content-type": "text/html"},
-                                       source="rss")]}, raises=ParseError),
-    Case("redirect followed", {ROUTE: [Reply(301, b"", {"location": f"{LOCAL}/feed.atom"})],
-                               "GET /feed.atom": [Reply(200, "feed.atom", source="rss")]},
+    Case("broken feed", {ROUTE: [Answer(200, "broken.html", {"content-type": "text/html"},
+                                       network="rss")]}, raises=ParseError),
+    Case("redirect followed", {ROUTE: [Answer(301, b"", {"location": f"{LOCAL}/feed.atom"})],
+                               "GET /feed.atom": [Answer(200, "feed.atom", network="rss")]},
          check=lambda result, replayer: len(result.mentions) == 1 or pytest.fail("no redirect")),
     *failure_rows(ROUTE),
 ]

@@ -4,48 +4,28 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import httpx
 import pytest
-import requests
-from collector_kit import LOCAL, Case, Replayer, Reply, fixture_json, run_case
-from requests.structures import CaseInsensitiveDict
 
-from collectors.x import XCollector, XSettings, snowflake_at, snowflake_time, tweets_to_mentions
+from collectors.x import XCollector, XSettings, tweets_to_mentions
 from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
+from networks.x import snowflake_at
+from tests.collectors.table import Case, run_case
+from tests.http_kit import LOCAL, Answer, Replayer, RequestsReplayer, fixture_json
 
 SEARCH = "GET /2/tweets/search/recent"
-
-
-class RecordedAdapter(requests.adapters.BaseAdapter):
-    """Serves a `Replayer`'s recorded answers to a requests session: no socket is opened."""
-
-    def __init__(self, replayer: Replayer) -> None:
-        super().__init__()
-        self.replayer = replayer
-
-    def send(self, request: requests.PreparedRequest, **kwargs) -> requests.Response:
-        answer = self.replayer(httpx.Request(request.method, request.url, headers=dict(request.headers)))
-        response = requests.Response()
-        response.status_code, response._content = answer.status_code, answer.content
-        response.headers = CaseInsensitiveDict(answer.headers)
-        response.url, response.request, response.reason = request.url, request, "recorded"
-        return response
-
-    def close(self) -> None:
-        pass
 
 
 def make_with(replayer: Replayer):
     def make(_client):
         settings = XSettings(type="x", name="x", bearer_token="made-up-bearer", base_url=LOCAL)
         collector = XCollector(settings, _client)
-        collector.api.client.session.mount(LOCAL, RecordedAdapter(replayer))
+        collector.api.client.session.mount(LOCAL, RequestsReplayer(replayer))
         return collector
     return make
 
 
-def xr(name: str, status: int = 200, **headers: str) -> Reply:
-    return Reply(status, name, {"content-type": "application/json", **headers}, source="x")
+def xr(name: str, status: int = 200, **headers: str) -> Answer:
+    return Answer(status, name, {"content-type": "application/json", **headers}, network="x")
 
 
 QUERY = '(acme OR "acme shop" OR dział) -is:retweet'
@@ -55,7 +35,7 @@ RECENT_ID = str(snowflake_at(RECORDED_ON - timedelta(hours=1)))
 
 @pytest.fixture(autouse=True)
 def recorded_day(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("collectors.x.now", lambda: RECORDED_ON)
+    monkeypatch.setattr("networks.times.now", lambda: RECORDED_ON)
 
 
 def check_success(result, replayer) -> None:
@@ -102,7 +82,7 @@ CASES = [
                                                                    "x-rate-limit-reset": "0"})]},
          raises=RateLimited),
     Case("500 retried", {SEARCH: [xr("too_many.json", 503)]}, raises=SourceUnavailable),
-    Case("malformed", {SEARCH: [Reply(200, b"<html>oops</html>", {"content-type": "text/html"})]},
+    Case("malformed", {SEARCH: [Answer(200, b"<html>oops</html>", {"content-type": "text/html"})]},
          raises=ParseError),
 ]
 
@@ -129,22 +109,3 @@ def test_long_term_lists_are_split_to_fit_512_characters() -> None:
     collector = XCollector(XSettings(type="x", bearer_token="t"), None)
     queries = collector.queries([f"term{i:03d}" for i in range(80)])
     assert len(queries) > 1 and all(len(query) <= 512 for query in queries)
-
-
-def test_snowflake_round_trip() -> None:
-    moment = datetime(2024, 11, 12, 9, 31, 10, tzinfo=timezone.utc)
-    assert snowflake_time(snowflake_at(moment)) == moment
-
-
-def test_requests_never_go_without_a_timeout(monkeypatch: pytest.MonkeyPatch, no_sleep) -> None:
-    sent: list[dict] = []
-
-    def refuse(self, request, **kwargs):  # stands in for the socket: records what tweepy passed
-        sent.append(kwargs)
-        raise requests.ConnectionError("no network in tests")
-
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", refuse)
-    collector = XCollector(XSettings(type="x", bearer_token="t"), None)
-    with pytest.raises(SourceUnavailable):
-        collector.fetch({}, ["acme"])
-    assert [kwargs["timeout"] for kwargs in sent] == [30.0] * 3  # and retried three times

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import pytest
-from collector_kit import LOCAL, Case, Reply, failure_rows, run_case
 
 from collectors.youtube import YouTubeCollector, YouTubeSettings, next_pacific_midnight
 from networks.errors import AuthFailed, RateLimited
+from tests.collectors.table import Case, failure_rows, run_case
+from tests.http_kit import LOCAL, Answer
 
 THREADS = "GET /youtube/v3/commentThreads"
 NOW = datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc)  # 02:00 in California
@@ -17,7 +18,7 @@ MIDNIGHT_PACIFIC = datetime(2024, 11, 13, 8, 0, tzinfo=timezone.utc)
 
 @pytest.fixture(autouse=True)
 def fixed_clock(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("collectors.youtube.now", lambda: NOW)
+    monkeypatch.setattr("networks.times.now", lambda: NOW)
 
 
 def make_with(**extra):
@@ -29,8 +30,8 @@ def make_with(**extra):
     return make
 
 
-def yt(name: str, status: int = 200) -> Reply:
-    return Reply(status, name, source="youtube")
+def yt(name: str, status: int = 200) -> Answer:
+    return Answer(status, name, network="youtube")
 
 
 KEY = "channel:UCacmeOfficial0000000000:acme"

@@ -11,10 +11,10 @@ import pytest
 
 from monitor.demo.brands import BRANDS
 from monitor.demo.generator import generate, kind_shares
-from monitor.demo.networks import X_EPOCH_MS
 from monitor.demo.phrases import LANGUAGES
 from monitor.demo.text import slot_names
 from monitor.mention import ImportBatch, Mention
+from networks.x import snowflake_time
 
 END = datetime(2024, 11, 21, 18, tzinfo=timezone.utc)
 WEEKS = 8
@@ -160,8 +160,8 @@ def test_x_ids_are_snowflakes_of_their_own_time(batch: ImportBatch) -> None:
     """The twitter-care importer dates tweets from their ids; demo ids must agree with it."""
     for post in [*batch.mentions, *batch.replies]:
         if post.source == "x":
-            encoded = ((int(post.external_id) >> 22) + X_EPOCH_MS) / 1000
-            assert abs(encoded - post.created_at.timestamp()) < 1
+            encoded = snowflake_time(post.external_id)
+            assert abs((encoded - post.created_at).total_seconds()) < 1
 
 
 def test_most_posts_name_their_brand_so_simple_queries_find_them(batch: ImportBatch) -> None:

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import pytest
 
-import networks.http
 from tests.conftest import _postgres_database
 
 
@@ -13,10 +12,3 @@ def any_db(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'faults.db'}"
     return _postgres_database(request.getfixturevalue("postgres_server"))
-
-
-@pytest.fixture
-def no_sleep(monkeypatch):
-    slept: list[float] = []
-    monkeypatch.setattr(networks.http, "pause", slept.append)
-    return slept

@@ -8,10 +8,11 @@ from datetime import datetime, timezone
 import pytest
 
 from responders.discourse import DiscourseResponder, DiscourseResponderSettings
-from tests.responders.kit import LOCAL, Answer, Replayer, failure_rows, recorded
+from tests.http_kit import LOCAL, Answer, Replayer, fixture_json
+from tests.responders.table import failure_rows
 
 POST = "POST /posts.json"
-OK = {POST: Answer(body=recorded("discourse", "post.json"))}
+OK = {POST: Answer(body=fixture_json("discourse", "post.json"))}
 
 
 def responder(replayer: Replayer) -> DiscourseResponder:
@@ -24,7 +25,7 @@ def test_reply_to_post_number_in_topic(target_for):
     result = responder(replayer).send(target_for("discourse"), "Hi kasia, we are on it.", "k")
     assert result.sent and result.remote_id == "127.0.0.1:8765/t/42/4"
     assert result.url == f"{LOCAL}/t/login-broken/42/4"
-    request = replayer.sent("POST", "/posts.json")[0]
+    request = replayer.sent("/posts.json", "POST")[0]
     assert json.loads(request.content) == {"raw": "Hi kasia, we are on it.", "topic_id": 42, "reply_to_post_number": 3}
     assert request.headers["Api-Key"] == "forum-key" and request.headers["Api-Username"] == "acme_support"
 
@@ -42,13 +43,13 @@ def test_failures_are_typed(target_for, row, answers, kind):
 
 
 def test_refusal_carries_the_forums_words(target_for):
-    result = responder(Replayer({POST: Answer(422, recorded("discourse", "too_similar.json"))})).send(
+    result = responder(Replayer({POST: Answer(422, fixture_json("discourse", "too_similar.json"))})).send(
         target_for("discourse"), "hello", "k")
     assert result.definite and "too similar" in result.message
 
 
 def test_find_sent_reads_our_replies(target_for):
-    routes = {"GET /user_actions.json": Answer(body=recorded("discourse", "user_actions.json"))}
+    routes = {"GET /user_actions.json": Answer(body=fixture_json("discourse", "user_actions.json"))}
     since = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
     found = responder(Replayer(routes)).find_sent(target_for("discourse"), "hello", since)
     assert found is not None and found.remote_id == "127.0.0.1:8765/t/42/4"

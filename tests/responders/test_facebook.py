@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import httpx
 import pytest
 
 from responders import ReplyTarget
 from responders.facebook import FacebookResponder, FacebookResponderSettings
-from tests.responders.kit import LOCAL, Answer, Replayer, failure_rows
+from tests.http_kit import LOCAL, Answer, Replayer
+from tests.responders.table import failure_rows
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "facebook"
 PAGE = "104857392011"
 POST_ID = f"{PAGE}_555001"
 PARENT = "GET /v23.0/555001_9003"
@@ -25,7 +24,7 @@ ON_POST = ReplyTarget("facebook", f"{PAGE}_555002", "7020", None, "Jan Kowalski"
 
 
 def fb(name: str, status: int = 200, headers: dict[str, str] | None = None) -> Answer:
-    return Answer(status, json.loads((FIXTURES / name).read_text(encoding="utf-8")), headers or {})
+    return Answer(status, name, headers or {}, network="facebook")
 
 
 OK = {PARENT: fb("comment_parent.json"), POST: fb("comment_created.json")}
@@ -41,7 +40,7 @@ def test_a_reply_to_a_reply_goes_under_its_top_level_comment() -> None:
     result = responder(replayer).send(REPLY_TO_REPLY, TEXT, "key")
     assert result.sent and result.remote_id == "555001_9901"
     assert result.url == "https://www.facebook.com/555001_9901"
-    request = replayer.sent("POST", "/v23.0/555001_9001/comments")[0]
+    request = replayer.sent("/v23.0/555001_9001/comments", "POST")[0]
     assert request.url.params["message"] == TEXT
     assert request.headers["Authorization"] == "Bearer EAAFAKE" and "EAAFAKE" not in str(request.url)
 
@@ -100,8 +99,8 @@ def test_find_sent_matches_text_and_our_page() -> None:
     replayer = Replayer({**OK, FIND: fb("replies.json")})
     found = responder(replayer).find_sent(REPLY_TO_REPLY, TEXT, SINCE)
     assert found is not None and found.sent and found.remote_id == "555001_9901"
-    assert replayer.sent("GET", "/v23.0/555001_9001/comments")[0].url.params["order"] == "reverse_chronological"
-    assert not replayer.sent("POST", "/v23.0/555001_9001/comments")
+    assert replayer.sent("/v23.0/555001_9001/comments", "GET")[0].url.params["order"] == "reverse_chronological"
+    assert not replayer.sent("/v23.0/555001_9001/comments", "POST")
 
 
 @pytest.mark.parametrize(("text", "since", "page"), [

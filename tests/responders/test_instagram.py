@@ -2,17 +2,15 @@
 errors, `find_sent` under the top-level comment, hiding comments."""
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 
 from responders import ReplyTarget
 from responders.instagram import InstagramResponder, InstagramResponderSettings
-from tests.responders.kit import LOCAL, Answer, Replayer, failure_rows
+from tests.http_kit import LOCAL, Answer, Replayer
+from tests.responders.table import failure_rows
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "instagram"
 IG = "17841400008460056"
 MEDIA = "17895695668004550"
 TOP, REPLY = "17873440459141021", "17873440459141032"
@@ -24,7 +22,7 @@ POST = f"POST /v23.0/{REPLY}/replies"
 
 
 def ig(name: str, status: int = 200) -> Answer:
-    return Answer(status, json.loads((FIXTURES / name).read_text(encoding="utf-8")))
+    return Answer(status, name, network="instagram")
 
 
 def responder(replayer: Replayer, **extra) -> InstagramResponder:

@@ -8,11 +8,12 @@ from datetime import datetime, timezone
 import pytest
 
 from responders.mastodon import MastodonResponder, MastodonResponderSettings
-from tests.responders.kit import LOCAL, Answer, Replayer, failure_rows, recorded
+from tests.http_kit import LOCAL, Answer, Replayer, fixture_json
+from tests.responders.table import failure_rows
 
 POST = "POST /api/v1/statuses"
-OK = {"GET /api/v2/search": Answer(body=recorded("mastodon", "search.json")),
-      POST: Answer(body=recorded("mastodon", "status.json"))}
+OK = {"GET /api/v2/search": Answer(body=fixture_json("mastodon", "resolve.json")),
+      POST: Answer(body=fixture_json("mastodon", "status.json"))}
 
 
 def responder(replayer: Replayer) -> MastodonResponder:
@@ -25,9 +26,9 @@ def test_reply_goes_to_the_local_status_with_key_and_mention(target_for):
     result = responder(replayer).send(target_for("mastodon"), "Cześć Kasiu, już sprawdzamy.", "key-1")
     assert result.sent and result.remote_id == "https://social.example/users/acme/statuses/222"
     assert result.url == "https://social.example/@acme/222"
-    lookup = replayer.sent("GET", "/api/v2/search")[0]
+    lookup = replayer.sent("/api/v2/search", "GET")[0]
     assert lookup.url.params["q"] == target_for("mastodon").external_id and lookup.url.params["resolve"] == "true"
-    post = replayer.sent("POST", "/api/v1/statuses")[0]
+    post = replayer.sent("/api/v1/statuses", "POST")[0]
     body = json.loads(post.content)
     assert body["in_reply_to_id"] == "111"
     assert body["status"] == "@kasia@fosstodon.org Cześć Kasiu, już sprawdzamy."
@@ -55,7 +56,7 @@ def test_validation_refusal_is_definite_with_the_servers_reason(target_for):
 def test_a_post_the_instance_cannot_find_is_not_found_and_nothing_is_posted(target_for):
     replayer = Replayer({**OK, "GET /api/v2/search": Answer(body={"accounts": [], "statuses": [], "hashtags": []})})
     result = responder(replayer).send(target_for("mastodon"), "hello", "k")
-    assert result.error_kind == "not_found" and not replayer.sent("POST", "/api/v1/statuses")
+    assert result.error_kind == "not_found" and not replayer.sent("/api/v1/statuses", "POST")
 
 
 def test_a_timeout_while_resolving_is_safe_to_retry(target_for):
@@ -67,8 +68,8 @@ def test_a_timeout_while_resolving_is_safe_to_retry(target_for):
 
 
 def test_find_sent_picks_our_reply_from_the_context(target_for):
-    routes = {**OK, "GET /api/v1/statuses/111/context": Answer(body=recorded("mastodon", "context.json")),
-              "GET /api/v1/accounts/verify_credentials": Answer(body=recorded("mastodon", "verify_credentials.json"))}
+    routes = {**OK, "GET /api/v1/statuses/111/context": Answer(body=fixture_json("mastodon", "context.json")),
+              "GET /api/v1/accounts/verify_credentials": Answer(body=fixture_json("mastodon", "verify_credentials.json"))}
     found = responder(Replayer(routes)).find_sent(target_for("mastodon"), "hello",
                                                   since=datetime(2026, 1, 5, 10, 15, tzinfo=timezone.utc))
     assert found is not None and found.sent and found.remote_id.endswith("/statuses/222")

@@ -7,11 +7,12 @@ from urllib.parse import parse_qs
 import pytest
 
 from responders.reddit import RedditResponder, RedditResponderSettings
-from tests.responders.kit import LOCAL, Answer, Replayer, failure_rows, recorded
+from tests.http_kit import LOCAL, Answer, Replayer, fixture_json
+from tests.responders.table import failure_rows
 
 POST = "POST /api/comment"
-OK = {"POST /api/v1/access_token": Answer(body=recorded("reddit", "token.json")),
-      POST: Answer(body=recorded("reddit", "comment.json"))}
+OK = {"POST /api/v1/access_token": Answer(body=fixture_json("reddit", "user_token.json")),
+      POST: Answer(body=fixture_json("reddit", "comment.json"))}
 
 
 def responder(replayer: Replayer) -> RedditResponder:
@@ -25,9 +26,9 @@ def test_comment_reply_to_the_parent_fullname(target_for):
     result = responder(replayer).send(target_for("reddit"), "Hi kasia, we are on it.", "k")
     assert result.sent and result.remote_id == "t1_def456"
     assert result.url == "https://www.reddit.com/r/acme/comments/x/y/def456/"
-    form = parse_qs(replayer.sent("POST", "/api/comment")[0].content.decode())
+    form = parse_qs(replayer.sent("/api/comment", "POST")[0].content.decode())
     assert form["thing_id"] == ["t1_abc123"] and form["api_type"] == ["json"]
-    token = parse_qs(replayer.sent("POST", "/api/v1/access_token")[0].content.decode())
+    token = parse_qs(replayer.sent("/api/v1/access_token", "POST")[0].content.decode())
     assert token["grant_type"] == ["password"] and token["username"] == ["AcmeSupport"]
 
 
@@ -38,10 +39,10 @@ def test_failures_are_typed(target_for, row, answers, kind):
 
 
 def test_reddit_refusals_in_a_200(target_for):
-    limited = responder(Replayer({**OK, POST: Answer(body=recorded("reddit", "ratelimit.json"))}))
+    limited = responder(Replayer({**OK, POST: Answer(body=fixture_json("reddit", "ratelimit.json"))}))
     result = limited.send(target_for("reddit"), "hello", "k")
     assert result.error_kind == "rate_limited" and result.retry_after == 7 * 60
-    locked = responder(Replayer({**OK, POST: Answer(body=recorded("reddit", "locked.json"))}))
+    locked = responder(Replayer({**OK, POST: Answer(body=fixture_json("reddit", "locked.json"))}))
     result = locked.send(target_for("reddit"), "hello", "k")
     assert result.definite and "THREAD_LOCKED" in result.message
 
@@ -49,11 +50,11 @@ def test_reddit_refusals_in_a_200(target_for):
 def test_a_refused_login_is_auth(target_for):
     replayer = Replayer({**OK, "POST /api/v1/access_token": Answer(body={"error": "invalid_grant"})})
     result = responder(replayer).send(target_for("reddit"), "hello", "k")
-    assert result.error_kind == "auth" and not replayer.sent("POST", "/api/comment")
+    assert result.error_kind == "auth" and not replayer.sent("/api/comment", "POST")
 
 
 def test_find_sent_matches_parent_and_text(target_for):
-    routes = {**OK, "GET /user/AcmeSupport/comments": Answer(body=recorded("reddit", "user_comments.json"))}
+    routes = {**OK, "GET /user/AcmeSupport/comments": Answer(body=fixture_json("reddit", "user_comments.json"))}
     since = datetime(2026, 1, 5, 9, 55, tzinfo=timezone.utc)
     found = responder(Replayer(routes)).find_sent(target_for("reddit"), "Hi kasia, we are on it.", since)
     assert found is not None and found.remote_id == "t1_def456"

@@ -7,11 +7,12 @@ from datetime import datetime, timezone
 import pytest
 
 from responders.youtube import YouTubeResponder, YouTubeResponderSettings
-from tests.responders.kit import LOCAL, Answer, Replayer, failure_rows, recorded
+from tests.http_kit import LOCAL, Answer, Replayer, fixture_json
+from tests.responders.table import failure_rows
 
 POST = "POST /comments"
-OK = {"POST /token": Answer(body=recorded("youtube", "token.json")),
-      POST: Answer(body=recorded("youtube", "comment.json"))}
+OK = {"POST /token": Answer(body=fixture_json("youtube", "token.json")),
+      POST: Answer(body=fixture_json("youtube", "comment.json"))}
 
 
 def responder(replayer: Replayer) -> YouTubeResponder:
@@ -25,7 +26,7 @@ def test_reply_under_top_level_comment(target_for):
     result = responder(replayer).send(target_for("youtube"), "Hi Kasia, we are on it.", "k")
     assert result.sent and result.remote_id == "Ugz.reply2"
     assert result.url == "https://www.youtube.com/watch?v=vid&lc=Ugz.reply2"
-    request = replayer.sent("POST", "/comments")[0]
+    request = replayer.sent("/comments", "POST")[0]
     assert json.loads(request.content)["snippet"]["parentId"] == "Ugz"
     assert request.headers["Authorization"] == "Bearer ya29.token"
 
@@ -37,10 +38,10 @@ def test_failures_are_typed(target_for, row, answers, kind):
 
 
 def test_quota_is_rate_limited_and_forbidden_is_definite(target_for):
-    quota = responder(Replayer({**OK, POST: Answer(403, recorded("youtube", "quota.json"))}))
+    quota = responder(Replayer({**OK, POST: Answer(403, fixture_json("youtube", "quota.json"))}))
     result = quota.send(target_for("youtube"), "hello", "k")
     assert result.error_kind == "rate_limited" and result.retry_after
-    forbidden = responder(Replayer({**OK, POST: Answer(403, recorded("youtube", "forbidden.json"))}))
+    forbidden = responder(Replayer({**OK, POST: Answer(403, fixture_json("youtube", "forbidden.json"))}))
     assert forbidden.send(target_for("youtube"), "hello", "k").definite
 
 
@@ -50,7 +51,7 @@ def test_a_revoked_refresh_token_is_auth(target_for):
 
 
 def test_find_sent_matches_text_and_channel(target_for):
-    routes = {**OK, "GET /comments": Answer(body=recorded("youtube", "replies.json"))}
+    routes = {**OK, "GET /comments": Answer(body=fixture_json("youtube", "replies.json"))}
     since = datetime(2026, 1, 5, 10, 5, tzinfo=timezone.utc)
     found = responder(Replayer(routes)).find_sent(target_for("youtube"), "Hi Kasia, we are on it.", since)
     assert found is not None and found.remote_id == "Ugz.reply2"

@@ -5,8 +5,7 @@ import pytest
 import sentiment
 from sentiment import evaluation
 from sentiment.data import Example
-from sentiment.metrics import (macro_f1_by_lang, mean, mean_without_noisy, negative_recall,
-                               negative_recall_by_lang)
+from sentiment.metrics import macro_f1_by_lang, mean, mean_without_noisy, negative_recall, negative_recall_by_lang
 
 # (gold, predicted) per language
 CONFUSION = {

@@ -1,15 +1,11 @@
-"""The shared HTTP helper: statuses to typed errors, bounded retries, rate-limit headers."""
+"""The shared HTTP helper: statuses to typed errors, bounded retries, JSON and item mapping."""
 from __future__ import annotations
-
-from datetime import datetime, timezone
 
 import httpx
 import pytest
 
 from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
-from networks.http import json_body, map_items, rate_limited, send
-
-NOW = datetime(2024, 11, 12, 10, 0, tzinfo=timezone.utc).timestamp()
+from networks.http import json_body, map_items, send
 
 
 def client(*answers) -> tuple[httpx.Client, list[httpx.Request]]:
@@ -54,22 +50,6 @@ def test_client_errors_are_not_retried(status, error, no_sleep) -> None:
 def test_not_modified_is_an_answer() -> None:
     http, _ = client(httpx.Response(304))
     assert send(http, "GET", "http://127.0.0.1:9/x").status_code == 304
-
-
-@pytest.mark.parametrize("headers,seconds", [
-    ({"Retry-After": "120"}, 120),
-    ({"Retry-After": "Tue, 12 Nov 2024 10:02:00 GMT"}, 120),
-    ({"x-rate-limit-remaining": "0", "x-rate-limit-reset": str(int(NOW) + 900)}, 900),  # X: Unix time
-    ({"X-Ratelimit-Remaining": "0.0", "X-Ratelimit-Reset": "412"}, 412),  # Reddit: seconds
-    ({"X-RateLimit-Reset": "2024-11-12T10:05:00.000Z"}, 300),  # Mastodon: ISO 8601
-    ({"ratelimit-reset": str(int(NOW) + 60)}, 60),  # Bluesky: Unix time
-    ({}, 60),  # nothing said: a minute
-    ({"Retry-After": "0"}, 1),  # never a busy loop
-])
-def test_rate_limit_headers(headers, seconds) -> None:
-    error = rate_limited(headers, now=NOW)
-    assert error.retry_after == seconds
-    assert error.reset_at.timestamp() == NOW + seconds
 
 
 def test_remaining_zero_on_a_success_pauses_the_source() -> None:
