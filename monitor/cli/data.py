@@ -9,12 +9,13 @@ import sys
 
 from monitor.cli.app import AddParser, App, command, emit, parse_day, progress_bar, safe_url
 from monitor.config import STARTER
+from monitor.formats.jsonl import export_jsonl
 from monitor.formats.readers import ImportFormatError, read_file
 from monitor.jobs.retention import purge_old_mentions
 from monitor.store.engine import current_revision
 from monitor.store.frames import mention_json, mentions_frame
 from monitor.store.ingest import ingest, ingest_replies
-from monitor.trust.privacy import erase_author, export_author, export_jsonl
+from monitor.trust.privacy import erase_author, export_author
 
 log = logging.getLogger(__name__)
 

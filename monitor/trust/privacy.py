@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -11,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 from sqlmodel import SQLModel
 
+from monitor.formats.jsonl import iso, mention_record
 from monitor.store import fulltext, rollups, schema
 
 ERASED = "[erased]"
@@ -147,55 +147,12 @@ def export_author(engine: Engine, handle: str, source: str | None = None) -> dic
                    if pattern.search(json.dumps([row.target, row.detail], ensure_ascii=False))]
     return {
         "handle": handle.lstrip("@"), "source": source, "exported_at": datetime.now().astimezone().isoformat(),
-        "mentions": [_mention_record(row) | {"id": row.id, "tags": sorted(tags.get(row.id, [])),
+        "mentions": [mention_record(row) | {"id": row.id, "tags": sorted(tags.get(row.id, [])),
                                               "assignee": row.assignee, "priority": row.priority} for row in rows],
         "replies": [{"id": r.id, "source": r.source, "agent": r.agent, "text": r.text, "state": r.state,
-                     "created_at": _iso(r.created_at), "conversation_id": r.conversation_id, "url": r.url} for r in replies],
+                     "created_at": iso(r.created_at), "conversation_id": r.conversation_id, "url": r.url} for r in replies],
         "notes": [{"conversation_id": n.conversation_id, "agent": n.agent, "text": n.text,
-                   "created_at": _iso(n.created_at)} for n in notes],
-        "audit": [{"at": _iso(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail}
+                   "created_at": iso(n.created_at)} for n in notes],
+        "audit": [{"at": iso(e.at), "actor": e.actor, "action": e.action, "target": e.target, "detail": e.detail}
                   for e in entries],
-    }
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def export_jsonl(engine: Engine, since: datetime | None = None) -> Iterator[str]:
-    """Every mention, then every sent reply, one JSON object a line, as `read_jsonl` takes them."""
-    mention, reply, conversation = schema.MentionRow.__table__, schema.ReplyRow.__table__, schema.ConversationRow.__table__
-    with engine.connect() as connection:
-        query = (sa.select(mention, conversation.c.root_key)
-                 .join(conversation, conversation.c.id == mention.c.conversation_id, isouter=True)
-                 .order_by(mention.c.created_at, mention.c.id))
-        if since:
-            query = query.where(mention.c.created_at >= since)
-        for row in connection.execute(query).mappings():
-            yield json.dumps(_mention_record(row), ensure_ascii=False)
-        query = (sa.select(reply, conversation.c.root_key, conversation.c.brand)
-                 .join(conversation, conversation.c.id == reply.c.conversation_id, isouter=True)
-                 .where(reply.c.state == "sent", reply.c.external_id.is_not(None))
-                 .order_by(reply.c.created_at, reply.c.id))
-        if since:
-            query = query.where(reply.c.created_at >= since)
-        for row in connection.execute(query).mappings():
-            yield json.dumps(_reply_record(row), ensure_ascii=False)
-
-
-def _mention_record(row: Any) -> dict[str, Any]:
-    return {
-        "kind": "mention", "source": row.source, "external_id": row.external_id, "url": row.url,
-        "author": {"handle": row.author_handle, "name": row.author_name, "followers": row.author_followers},
-        "text": row.text, "created_at": _iso(row.created_at), "lang": row.lang, "brand": row.brand,
-        "in_reply_to": row.in_reply_to, "conversation_key": row.root_key, "source_name": row.source_name,
-        "sentiment": row.sentiment, "status": row.status,
-    }
-
-
-def _reply_record(row: Any) -> dict[str, Any]:
-    return {
-        "kind": "reply", "source": row.source, "external_id": row.external_id, "agent": row.agent,
-        "text": row.text, "created_at": _iso(row.created_at), "in_reply_to": row.in_reply_to,
-        "conversation_key": row.root_key, "brand": row.brand, "url": row.url,
     }

@@ -10,12 +10,14 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 
-from monitor.formats.readers import read_jsonl, read_twcs, read_twitter_care, snowflake_time
+from monitor.formats.jsonl import export_jsonl, read_jsonl
+from monitor.formats.twcs import read_twcs
+from monitor.formats.twitter_care import read_twitter_care
 from monitor.reports.heatmap import heatmap
 from monitor.reports.response_times import response_times
 from monitor.store import schema
 from monitor.store.ingest import ingest, ingest_replies
-from monitor.trust.privacy import export_jsonl
+from networks.x import snowflake_time
 
 
 def _store(engine, batch):

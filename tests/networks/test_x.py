@@ -7,7 +7,7 @@ from random import Random
 
 import collectors.x
 from monitor.demo.networks import Thread, X
-from monitor.formats.readers import read_twitter_care
+from monitor.formats.twitter_care import read_twitter_care
 from networks.x import TWITTER_EPOCH_MS, snowflake_at, snowflake_time
 
 KNOWN_ID = 1212092628029698048
