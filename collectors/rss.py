@@ -133,16 +133,15 @@ class _Dates:
 
     def __init__(self, feed: Any, last_modified: str | None) -> None:
         self.now = times.now()
-        own = [_feed_time(feed.feed.get("updated"), feed.feed.get("updated_parsed")), _http_time(last_modified)]
-        entries = [_feed_time(e.get("published") or e.get("updated"),
-                              e.get("published_parsed") or e.get("updated_parsed")) for e in feed.entries]
+        channel = feed.feed
+        own = [_feed_time(_own(channel, "updated"), _own(channel, "updated_parsed")), _http_time(last_modified)]
+        entries = [_entry_time(entry)[1] for entry in feed.entries]
         believable = [t for t in own if t and t <= self.now + SKEW]
         believable = believable or [t for t in entries if t and t <= self.now + SKEW]
         self.reference = max(believable) if believable else None
 
     def of(self, entry: Any) -> datetime:
-        raw = entry.get("published") or entry.get("updated")
-        moment = _feed_time(raw, entry.get("published_parsed") or entry.get("updated_parsed"))
+        raw, moment = _entry_time(entry)
         if moment is None:  # undated: dated when we first saw it
             return self.now
         if moment > self.now + SKEW or (self.reference and moment < self.reference - STALE):
@@ -151,6 +150,17 @@ class _Dates:
                         entry.get("id") or entry.get("link"), raw, moment.isoformat(), stand_in.isoformat())
             return stand_in
         return moment
+
+
+def _entry_time(entry: Any) -> tuple[str | None, datetime | None]:
+    raw = entry.get("published") or _own(entry, "updated")
+    return raw, _feed_time(raw, entry.get("published_parsed") or _own(entry, "updated_parsed"))
+
+
+def _own(values: Any, key: str) -> Any:
+    """A key as the feed wrote it: feedparser's `get("updated")` answers with `published` (and a
+    DeprecationWarning) when a feed has no `updated`."""
+    return dict.get(values, key)
 
 
 def _feed_time(raw: str | None, parsed: Any) -> datetime | None:

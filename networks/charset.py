@@ -19,7 +19,7 @@ import charset_normalizer
 _BY_LANGUAGE: dict[str, tuple[str, ...]] = {
     "pl": ("cp1250", "iso8859_2"), "cs": ("cp1250", "iso8859_2"), "sk": ("cp1250", "iso8859_2"),
     "hu": ("cp1250", "iso8859_2"), "sl": ("cp1250", "iso8859_2"), "hr": ("cp1250", "iso8859_2"),
-    "ro": ("cp1250", "iso8859_2", "iso8859_16"), "el": ("iso8859_7", "cp1253"),
+    "ro": ("cp1250", "iso8859_2"), "el": ("iso8859_7", "cp1253"),
     "ru": ("cp1251", "koi8_r"), "uk": ("cp1251", "koi8_u"), "bg": ("cp1251",),
     "ja": ("shift_jis", "euc_jp", "iso2022_jp"), "ko": ("euc_kr",), "zh": ("gb18030", "big5"),
     "he": ("cp1255", "iso8859_8"), "tr": ("cp1254", "iso8859_9"), "ar": ("cp1256",),
