@@ -189,13 +189,16 @@ def _http_time(value: str | None) -> datetime | None:
 
 def _content_type(response: Any) -> str:
     """The Content-Type handed to feedparser, naming the encoding we detected when the feed
-    declares none (feedparser would otherwise read it as windows-1252)."""
+    declares none, or declares one its bytes are not in (feedparser would fall back to
+    windows-1252 and store mojibake)."""
     content_type = response.headers.get("content-type", "application/xml")
-    if not charset.undeclared(response.content, content_type):
+    named = charset.declared(response.content, content_type)
+    if named and charset.decodes(response.content, named):
         return content_type
     encoding = charset.detect(response.content, str(response.url), response.headers.get("content-language"))
+    if named:
+        log.warning("feed %s says it is %s but is not; read as %s", response.url, named, encoding)
     media = content_type.split(";")[0].strip() or "application/xml"
-    log.info("feed %s declares no encoding; read as %s", response.url, encoding)
     return f"{media}; charset={encoding}"
 
 

@@ -1,4 +1,4 @@
-"""The character encoding of a document that does not say what it is.
+"""The character encoding of a document that does not say what it is (or says it wrongly).
 
 Many feeds still come in a legacy encoding (ISO-8859-2 and windows-1250 in Poland and Romania,
 ISO-8859-7 in Greece, KOI8-R, Shift_JIS, EUC-JP, EUC-KR, GB2312, windows-1255) with neither a
@@ -37,6 +37,7 @@ _XML_ENCODING = re.compile(rb"^\s*<\?xml[^>]*encoding\s*=\s*[\"']([\w.:-]+)")
 # symbols that rarely appear in prose (ISO-8859-2 "ą" read as windows-1250 is "±").
 _MISREAD = re.compile("[\x80-\x9f\u00a1-\u00a6\u00a8\u00aa\u00ac\u00af\u00b1-\u00b6\u00b8-\u00ba\u00bc-\u00bf]")
 
+_BOMS = ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _KANA = re.compile("[\u3041-\u30ff]")
 
 
@@ -46,13 +47,29 @@ def declared_charset(content_type: str | None) -> str | None:
     return match.group(1) if match and _known(match.group(1)) else None
 
 
-def undeclared(content: bytes, content_type: str | None) -> bool:
-    """True when neither the header, a byte-order mark nor the XML declaration names the encoding."""
-    if declared_charset(content_type) or content.startswith((codecs.BOM_UTF8, codecs.BOM_UTF16_LE,
-                                                            codecs.BOM_UTF16_BE)):
+def declared(content: bytes, content_type: str | None) -> str | None:
+    """The encoding the document names, as RFC 3023 ranks them: the header's `charset`, else a
+    byte-order mark, else the XML declaration; None when it names none Python knows."""
+    named = declared_charset(content_type)
+    if named:
+        return named
+    for mark, code in _BOMS:
+        if content.startswith(mark):
+            return code
+    match = _XML_ENCODING.match(content[:200])
+    if match and _known(match.group(1).decode("ascii")):
+        return match.group(1).decode("ascii")
+    return None
+
+
+def decodes(content: bytes, code: str) -> bool:
+    """True when every byte of `content` is valid in `code` (a named encoding that is not is a
+    misdeclared one: a windows-1250 feed whose declaration says UTF-8)."""
+    try:
+        content.decode(code)
+        return True
+    except (UnicodeDecodeError, LookupError):
         return False
-    declared = _XML_ENCODING.match(content[:200])
-    return not (declared and _known(declared.group(1).decode("ascii")))
 
 
 def detect(content: bytes, url: str = "", content_language: str | None = None) -> str:
@@ -66,7 +83,7 @@ def detect(content: bytes, url: str = "", content_language: str | None = None) -
     language = _language(content, url, content_language)
     candidates = _BY_LANGUAGE.get(language, _WESTERN) if language else _ANY
     ranked = [match.encoding for match in charset_normalizer.from_bytes(content, cp_isolation=list(candidates))]
-    ranked += [code for code in candidates if code not in ranked and _decodes(content, code)]
+    ranked += [code for code in candidates if code not in ranked and decodes(content, code)]
     if not ranked:
         return "windows-1252"
     # min() keeps the first of equals: charset-normalizer's order decides between equally clean readings.
@@ -90,14 +107,6 @@ def _language(content: bytes, url: str, content_language: str | None) -> str | N
         return content_language.strip()[:2].lower()
     top = (urlsplit(url).hostname or "").rpartition(".")[2]
     return _DOMAIN_LANGUAGE.get(top)
-
-
-def _decodes(content: bytes, code: str) -> bool:
-    try:
-        content.decode(code)
-        return True
-    except UnicodeDecodeError:
-        return False
 
 
 def _known(name: str) -> bool:

@@ -140,3 +140,12 @@ def test_an_author_given_only_as_an_address_becomes_the_feed() -> None:
     document = rss("Acme", "Acme kettle", "en").replace("<guid>", "<author>jan@example.pl</author><guid>")
     (post,) = collect(document.encode()).mentions
     assert post.author.handle == "Forum"
+
+
+def test_a_declaration_the_bytes_contradict_is_not_believed(caplog) -> None:
+    """A windows-1250 feed whose XML declaration (copied from a template) says UTF-8."""
+    _, language, title, body = FEEDS[1]
+    document = rss(title, body, language).replace('<?xml version="1.0"?>', '<?xml version="1.0" encoding="UTF-8"?>')
+    (mention,) = collect(document.encode("windows-1250")).mentions
+    assert mention.text == f"{title}\n\n{body}"
+    assert "says it is UTF-8 but is not; read as cp1250" in caplog.text
