@@ -151,10 +151,20 @@ class RedditCollector(Collector):
             text=text,
             created_at=parse_time(data["created_utc"]),
             author=Author(handle=data["author"]),
-            url=WEB + data["permalink"],
+            url=_permalink(child["kind"], data),
             in_reply_to=in_reply_to,
             conversation_key=conversation,
         )
+
+
+def _permalink(kind: str, data: dict[str, Any]) -> str:
+    """The post's page; some listings (comments read through /api/info, older archives) leave
+    `permalink` out, and Reddit resolves a short link built from the ids to the same page."""
+    if data.get("permalink"):
+        return WEB + data["permalink"]
+    if kind == "t1":
+        return f"{WEB}/comments/{data['link_id'].removeprefix('t3_')}/_/{data['id']}/"
+    return f"{WEB}/comments/{data['name'].removeprefix('t3_')}/"
 
 
 def _created(child: Any) -> float | None:

@@ -10,7 +10,9 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 import httpx
@@ -93,27 +95,66 @@ def expect(payload: Any, key: str, kind: type | tuple[type, ...]) -> Any:
     return payload[key]
 
 
-def map_items(items: Iterable[Any], to_value: Callable[[Any], T | None], what: str) -> list[T]:
-    """Map raw items, skipping the odd malformed one (a deleted post) with a warning.
+class SkipTally:
+    """Malformed items skipped during one source's round, counted where they are skipped."""
 
-    Skipping keeps one strange item from blocking the source forever (its cursor would never
-    advance); but when every item fails the API has changed, and that is a `ParseError`.
+    def __init__(self) -> None:
+        self.count = 0
+        self.reasons: dict[str, int] = {}
+
+    def add(self, reason: str) -> None:
+        self.count += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def summary(self) -> str:
+        """The commonest reasons in plain words, for a source's error line."""
+        common = sorted(self.reasons.items(), key=lambda pair: -pair[1])[:3]
+        return "; ".join(f"{reason} ({n}x)" if n > 1 else reason for reason, n in common)
+
+
+_tally: ContextVar[SkipTally | None] = ContextVar("skip_tally", default=None)
+
+
+@contextmanager
+def counting_skips() -> Iterator[SkipTally]:
+    """Count every item `map_items` skips inside the block (one source's round), whichever
+    collector and whichever of its listings skipped it, without threading a counter through."""
+    tally = SkipTally()
+    token = _tally.set(tally)
+    try:
+        yield tally
+    finally:
+        _tally.reset(token)
+
+
+def map_items(items: Iterable[Any], to_value: Callable[[Any], T | None], what: str) -> list[T]:
+    """Map raw items, skipping (and counting) each malformed one with a warning naming the field.
+
+    This is the one place a collector's per-item failures are handled: a deleted post or a
+    comment without a field must not cost the good items read with it, nor keep the source's
+    cursor from moving. Even when every item of one listing fails, the others of the same round
+    are kept; the caller of `counting_skips` decides what a round with nothing but skips means.
     """
-    items = list(items)
     values: list[T] = []
-    failures = 0
+    tally = _tally.get()
     for item in items:
         try:
             value = to_value(item)
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
-            failures += 1
-            log.warning("skipped a malformed %s: %r", what, error)
+            reason = f"{what} {_why(error)}"
+            log.warning("skipped a malformed %s", reason)
+            if tally is not None:
+                tally.add(reason)
             continue
         if value is not None:
             values.append(value)
-    if items and failures == len(items):
-        raise ParseError(f"no {what} in the answer had the documented fields")
     return values
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, KeyError):
+        return f"without the field {error.args[0]!r}" if error.args else "without a field"
+    return f"with a malformed field ({type(error).__name__}: {error})"[:160]
 
 
 def _snippet(response: httpx.Response) -> str:

@@ -23,7 +23,8 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
         log.error("no source named %r in %s", args.source, app.config_path)
         return 2
     emit(args, summary, "\n".join(
-        f"{name}: fetched {s['fetched']}, inserted {s['inserted']}" + (f", error: {s['error']}" if s["error"] else "")
+        f"{name}: fetched {s['fetched']}, inserted {s['inserted']}" + (f", skipped {s['skipped']}" if s["skipped"] else "")
+        + (f", error: {s['error']}" if s["error"] else "")
         for name, s in summary.items()) or "no sources configured")
     return 0
 

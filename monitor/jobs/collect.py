@@ -21,7 +21,8 @@ from monitor.query.parser import BrandMatcher, parse
 from monitor.store import schema
 from monitor.store.ingest import ingest, refresh_mentions
 from monitor.trust.redaction import redact_posts
-from networks.errors import AuthFailed, CollectorError, NotConfigured, RateLimited
+from networks.errors import AuthFailed, CollectorError, NotConfigured, ParseError, RateLimited
+from networks.http import SkipTally, counting_skips
 from networks.secrets import mask
 
 log = logging.getLogger(__name__)
@@ -34,9 +35,11 @@ class RoundResult:
     fetched: int = 0
     inserted: int = 0
     error: str | None = None
+    skipped: int = 0  # malformed items left out of the round (each logged with the field it lacked)
 
     def as_json(self) -> dict[str, Any]:
-        return {"fetched": self.fetched, "inserted": self.inserted, "error": self.error}
+        return {"fetched": self.fetched, "inserted": self.inserted, "skipped": self.skipped,
+                "error": self.error}
 
 
 def http_client() -> httpx.Client:
@@ -99,26 +102,42 @@ def _record_failure(engine: Engine, settings: Any, error: CollectorError, now: d
 
 def collect_source(engine: Engine, settings: Any, plan: Plan, client: httpx.Client,
                    now: datetime | None = None) -> RoundResult:
-    """One round for one source; every network condition becomes a recorded, readable error."""
+    """One round for one source; every failure, expected or not, becomes this source's recorded,
+    readable error and never reaches the other sources of the round."""
     now = now or datetime.now(timezone.utc)
     state = load_state(engine, settings.name, settings.type)
     paused = state.get("paused_until")
     if paused and paused > now:
         return RoundResult(error=f"rate limited by the network: paused until {paused:%Y-%m-%d %H:%M} UTC")
-    try:
-        collector = REGISTRY[settings.type](settings, client)
-        fetched = collector.fetch(dict(state.get("cursor") or {}), plan.terms)
-    except CollectorError as error:
-        log.warning("source %s: %s", settings.name, error.message)
-        _record_failure(engine, settings, error, now)
-        return RoundResult(error=mask(error.message))
+    with counting_skips() as skipped:
+        try:
+            return _fetch_and_store(engine, settings, plan, client, state, now, skipped)
+        except CollectorError as error:
+            log.warning("source %s: %s", settings.name, error.message)
+            failure = error
+        except Exception as error:  # noqa: BLE001  a bug or an answer shape nobody foresaw: this source only
+            log.exception("source %s failed unexpectedly", settings.name)
+            failure = CollectorError(f"unexpected error in the {settings.type} collector "
+                                     f"({type(error).__name__}: {error}); the details are in the log"[:300])
+    _record_failure(engine, settings, failure, now)
+    return RoundResult(error=mask(failure.message), skipped=skipped.count)
+
+
+def _fetch_and_store(engine: Engine, settings: Any, plan: Plan, client: httpx.Client,
+                     state: dict[str, Any], now: datetime, skipped: SkipTally) -> RoundResult:
+    collector = REGISTRY[settings.type](settings, client)
+    fetched = collector.fetch(dict(state.get("cursor") or {}), plan.terms)
+    if skipped.count and not fetched.mentions:  # nothing readable at all: the API has likely changed
+        raise ParseError(f"none of the {skipped.count} items could be read: {skipped.summary()}")
     theirs = [m for m in fetched.mentions if m.author.handle.lower().lstrip("@") not in plan.own_handles]
     result = ingest(engine, theirs, plan.matcher, require_match=plan.matcher is not None, redact=plan.redact)
     if fetched.threads:  # sources that re-read whole threads: edits and deletions, never duplicates
         refresh_mentions(engine, redact_posts(theirs) if plan.redact else theirs, fetched.threads, now)
     save_state(engine, settings.name, settings.type, cursor=fetched.cursor, last_run=now, last_success=now,
                last_error=None, paused_until=None, needs_credentials=False, next_run=now + settings.every)
-    return RoundResult(fetched=len(fetched.mentions), inserted=result.inserted)
+    if skipped.count:
+        log.warning("source %s: skipped %d malformed items: %s", settings.name, skipped.count, skipped.summary())
+    return RoundResult(fetched=len(fetched.mentions), inserted=result.inserted, skipped=skipped.count)
 
 
 def collect_once(engine: Engine, config: Config, only: str | None = None,

@@ -91,3 +91,16 @@ def check_latest(result, replayer) -> None:
 ], ids=lambda case: case.id)
 def test_discourse_latest(case: Case, no_sleep: list[float]) -> None:
     run_case(case, lambda client: make(client, search=False, latest=True), no_sleep)
+
+
+def test_posts_made_only_of_links_keep_their_titles_or_addresses(no_sleep) -> None:
+    """A video embed or a linked image has no words of its own; stored empty it could neither be
+    read nor matched by a query."""
+    from tests.http_kit import Replayer
+
+    replayer = Replayer({LATEST: [dc("links_only_posts.json")]})
+    result = make(replayer.client(), search=False, latest=True).fetch({}, [])
+    video, link, question = result.mentions
+    assert video.text == "Acme kettle lid will not close (https://www.youtube.com/watch?v=a1B2c3D4e5F)"
+    assert link.text == "https://acme.example/support/returns"
+    assert question.text == "Acme kettle lid\n\nThe lid of my Acme kettle does not close any more. Anyone else?"

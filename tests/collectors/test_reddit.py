@@ -91,3 +91,32 @@ def test_reddit(case: Case, no_sleep: list[float]) -> None:
 def test_missing_secret_is_not_configured() -> None:
     with pytest.raises(NotConfigured, match="client_secret"):
         RedditCollector(RedditSettings(type="reddit", name="r", client_id="x"), None)
+
+
+def test_comments_without_permalink_keep_the_posts_and_skip_only_the_malformed_one(no_sleep, caplog) -> None:
+    """A comments listing whose comments carry no `permalink` (and one removed comment with no
+    `body`) once raised for every comment and cost the round its posts and its cursor."""
+    from networks.http import counting_skips
+    from tests.http_kit import Replayer
+
+    replayer = Replayer({TOKEN: [rd("token.json")], "GET /r/acme/new": [rd("search_page1.json")],
+                         "GET /r/acme/comments": [rd("comments_without_permalink.json")]})
+    collector = RedditCollector(settings(subreddits=["acme"], search=False), replayer.client())
+    with counting_skips() as skipped:
+        result = collector.fetch({}, ["acme"])
+    posts = [m for m in result.mentions if m.external_id.startswith("t3_")]
+    comments = {m.external_id: m for m in result.mentions if m.external_id.startswith("t1_")}
+    assert [m.external_id for m in posts] == ["t3_1gp4x2k", "t3_1gp3aaa"]  # the posts of the round are kept
+    assert set(comments) == {"t1_m0a1b2c", "t1_m0a1b2d", "t1_m0a1b2f"}
+    assert comments["t1_m0a1b2c"].url == "https://www.reddit.com/comments/1h0aaa1/_/m0a1b2c/"
+    assert comments["t1_m0a1b2d"].in_reply_to == "t1_m0a1b2c"
+    assert skipped.count == 1 and "'body'" in skipped.summary()
+    assert "skipped a malformed Reddit item without the field 'body'" in caplog.text
+    assert result.cursor["since"]["r/acme/comments"] == 1731404300.0  # the cursor moves on
+    assert "r/acme/new" in result.cursor["since"]
+
+
+def test_a_post_without_permalink_gets_its_short_link() -> None:
+    from collectors.reddit import _permalink
+
+    assert _permalink("t3", {"name": "t3_1h0aaa1"}) == "https://www.reddit.com/comments/1h0aaa1/"

@@ -122,7 +122,7 @@ def test_collection_round_killed_midway_loses_and_doubles_nothing(any_db, tmp_pa
     web.httpd.shutdown()
     assert second.returncode == 0, err[-2000:]
     summary = json.loads(out)
-    assert summary["forum"] == {"fetched": 50, "inserted": 50, "error": None}
+    assert summary["forum"] == {"fetched": 50, "inserted": 50, "skipped": 0, "error": None}
     assert summary["feed"]["inserted"] == 0  # re-read (or 304'd): nothing stored twice
     assert integrity(any_db) == {"mentions": 450, "distinct": 450, "rollup": 450, "orphans": 0}
     assert scalar(any_db, "SELECT count(*) FROM sourcestate WHERE last_success IS NOT NULL AND last_error IS NULL") == 2

@@ -122,7 +122,7 @@ def test_faults_are_recorded_in_plain_words_and_nothing_is_lost(sqlite_engine, w
     started = time.monotonic()
     first = collect_once(sqlite_engine, config, client=client)
     assert time.monotonic() - started < 30  # a stalled network never holds the round for long
-    assert first["ok"] == {"fetched": 5, "inserted": 5, "error": None}  # the healthy source is not held up
+    assert first["ok"] == {"fetched": 5, "inserted": 5, "skipped": 0, "error": None}  # the healthy source is not held up
     assert first["burst"]["error"] is None and first["burst"]["inserted"] == 5  # retried within the round
     words = {"reset": "could not reach the network: ReadError", "stall": "Timeout", "ratelimit": "rate limited",
              "truncated": "", "html": "expected JSON", "huge": "latest_posts"}

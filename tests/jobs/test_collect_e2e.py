@@ -109,18 +109,18 @@ def nasluch(tmp_path, web, capsys, monkeypatch):
 def test_rounds_store_new_matching_posts_once_and_report_health(nasluch, web):
     code, first = nasluch("collect", "--once", "--json")
     assert code == 0
-    assert first["forum-feed"] == {"fetched": 3, "inserted": 2, "error": None}
-    assert first["forum"] == {"fetched": 3, "inserted": 1, "error": None}  # the brand's own post is not a mention
+    assert first["forum-feed"] == {"fetched": 3, "inserted": 2, "skipped": 0, "error": None}
+    assert first["forum"] == {"fetched": 3, "inserted": 1, "skipped": 0, "error": None}  # the brand's own post is not a mention
     assert "could not read" in first["broken-feed"]["error"] and first["broken-feed"]["inserted"] == 0
     assert first["locked"]["error"] == "not configured: set FORUM_KEY"
 
     _, second = nasluch("collect", "--once", "--source", "forum-feed", "--json")
-    assert second == {"forum-feed": {"fetched": 0, "inserted": 0, "error": None}}  # 304: nothing new
+    assert second == {"forum-feed": {"fetched": 0, "inserted": 0, "skipped": 0, "error": None}}  # 304: nothing new
 
     web.items.append(("4", "Acme again", "Acme paczka przyszła uszkodzona i nikt nie odpowiada"))
     web.etag = '"v2"'
     _, third = nasluch("collect", "--once", "--json")
-    assert third["forum-feed"] == {"fetched": 4, "inserted": 1, "error": None}
+    assert third["forum-feed"] == {"fetched": 4, "inserted": 1, "skipped": 0, "error": None}
     assert third["forum"]["inserted"] == 0
 
     _, found = nasluch("search", "acme", "--json")

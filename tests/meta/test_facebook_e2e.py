@@ -73,7 +73,7 @@ def test_collect_reply_once_despite_a_lost_answer(engine, tmp_path, monkeypatch,
     with GraphServer(PAGE, TOKEN, lose_first=lose) as server:
         _world(server)
         config = _config(tmp_path, server.url)
-        assert collect.collect_once(engine, config)["fb-acme"] == {"fetched": 4, "inserted": 4, "error": None}
+        assert collect.collect_once(engine, config)["fb-acme"] == {"fetched": 4, "inserted": 4, "skipped": 0, "error": None}
         stored = _mentions(engine)
         assert stored["555001_9003"].in_reply_to == "555001_9001"
         assert len({row.conversation_id for row in stored.values()}) == 1  # one conversation per post

@@ -5,7 +5,7 @@ import httpx
 import pytest
 
 from networks.errors import AuthFailed, ParseError, RateLimited, SourceUnavailable
-from networks.http import json_body, map_items, send
+from networks.http import counting_skips, json_body, map_items, send
 
 
 def client(*answers) -> tuple[httpx.Client, list[httpx.Request]]:
@@ -65,8 +65,13 @@ def test_json_body_explains_what_came_instead() -> None:
         json_body(httpx.Response(200, text="<html>", headers={"content-type": "text/html"}))
 
 
-def test_map_items_skips_one_odd_item_but_not_all() -> None:
-    assert map_items([{"a": 1}, {}], lambda item: item["a"], "thing") == [1]
-    with pytest.raises(ParseError, match="thing"):
-        map_items([{}, {}], lambda item: item["a"], "thing")
+def test_map_items_skips_and_counts_malformed_items_naming_the_field(caplog) -> None:
+    with counting_skips() as skipped:
+        assert map_items([{"a": 1}, {}], lambda item: item["a"], "thing") == [1]
+        assert map_items([{}, {"a": None}], lambda item: item["a"] + 1, "thing") == []  # kept going
+    assert skipped.count == 3
+    assert "thing without the field 'a' (2x)" in skipped.summary()
+    assert "TypeError" in skipped.summary()
+    assert "skipped a malformed thing without the field 'a'" in caplog.text
     assert map_items([], lambda item: item["a"], "thing") == []
+    assert map_items([{}], lambda item: item["a"], "thing") == []  # no tally open: skipped, not counted

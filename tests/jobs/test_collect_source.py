@@ -1,0 +1,72 @@
+"""`collect_source` isolates each source: an unexpected exception becomes that source's recorded
+error (secrets masked), malformed items are counted, a round of nothing but malformed items is an
+error that keeps the cursor where it was."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from collectors.base import Collector, Fetched
+from collectors.rss import RssSettings
+from monitor.config import build
+from monitor.jobs import collect
+from monitor.mention import Author, Mention
+from networks.http import map_items
+
+TOKEN = "made-up-secret-token-4711"
+
+
+class Scripted(Collector):
+    """A collector whose behaviour is chosen by the source's name."""
+
+    type = "rss"
+    Settings = RssSettings
+
+    def fetch(self, cursor, terms):
+        name = self.settings.name
+        if name == "boom":
+            raise KeyError(f"token {TOKEN} not in answer")
+        items = [{"text": "acme one"}, {"txt": "renamed field"}, {"text": "acme two"}]
+        if name == "all-bad":
+            items = [{"txt": "a"}, {"txt": "b"}]
+        mentions = map_items(items, lambda item: _mention(name, item["text"]), "thing")
+        return Fetched(mentions, {"seen": len(items)})
+
+
+def _mention(name: str, text: str) -> Mention:
+    return Mention(source="rss", source_name=name, external_id=f"{name}:{text}", text=text,
+                   created_at=datetime(2026, 12, 3, tzinfo=timezone.utc), author=Author(handle="someone"))
+
+
+@pytest.fixture
+def config(monkeypatch):
+    monkeypatch.setitem(collect.REGISTRY, "rss", Scripted)
+    sources = [{"type": "rss", "name": name, "url": f"http://127.0.0.1:9/{name}.rss"}
+               for name in ("boom", "fine", "all-bad")]
+    sources.append({"type": "discourse", "name": "forum", "base_url": "http://127.0.0.1:9",
+                    "api_key": {"$env": "FORUM_KEY"}, "search": False})
+    return build({"brands": [{"name": "Acme", "queries": ["acme"]}], "sources": sources},
+                 environ={"FORUM_KEY": TOKEN})
+
+
+def test_an_unexpected_exception_is_that_sources_error_only(sqlite_engine, config, caplog):
+    plan = collect.Plan.of(config)
+    summary = {source.name: collect.collect_source(sqlite_engine, source, plan, None).as_json()
+               for source in config.sources if source.type == "rss"}
+    assert summary["boom"]["error"].startswith("unexpected error in the rss collector (KeyError")
+    assert TOKEN not in summary["boom"]["error"] and "[secret]" in summary["boom"]["error"]
+    assert TOKEN not in caplog.text and "Traceback" in caplog.text
+    assert summary["fine"] == {"fetched": 2, "inserted": 2, "skipped": 1, "error": None}
+    report = collect.health(sqlite_engine, config)
+    assert report["boom"]["status"] == "failing" and "[secret]" in report["boom"]["last_error"]
+    assert report["fine"]["status"] == "ok"
+
+
+def test_a_round_of_nothing_but_malformed_items_is_an_error_and_keeps_the_cursor(sqlite_engine, config):
+    (source,) = [s for s in config.sources if s.name == "all-bad"]
+    result = collect.collect_source(sqlite_engine, source, collect.Plan.of(config), None)
+    assert result.skipped == 2 and result.fetched == 0
+    assert result.error == ("could not read the network's answer: none of the 2 items could be read: "
+                            "thing without the field 'text' (2x)")
+    assert collect.load_state(sqlite_engine, "all-bad", "rss")["cursor"] == {}
