@@ -235,6 +235,10 @@ def correction_log(engine: Engine, limit: int = 500) -> pl.DataFrame:
 
 def load_scorer_for(settings: Any) -> Any:
     """The scorer the config asks for (`settings` is the validated config's `settings`)."""
+    # the model's room (numpy, onnxruntime, lingua, and torch for a fine-tuned encoder) loads here,
+    # not when this module is imported: `nasluch search` and friends never score
+    from sentiment.model import load_scorer  # noqa: PLC0415
+
     return load_scorer(settings.sentiment)
 
 
