@@ -6,9 +6,6 @@ import logging
 from typing import Any
 
 from monitor.cli.app import AddParser, App, command, emit, text_table
-from monitor.jobs.background import background_jobs
-from monitor.jobs.collect import collect_once, health
-from monitor.jobs.scheduler import build_scheduler, run_forever
 
 log = logging.getLogger(__name__)
 
@@ -18,6 +15,8 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
     if not args.once:
         log.error("collect needs --once (use `nasluch run` to keep collecting on a schedule)")
         return 2
+    from monitor.jobs.collect import collect_once  # noqa: PLC0415  (collectors and httpx: only for this command)
+
     try:
         summary = collect_once(app.engine, app.config, args.source)
     except KeyError:
@@ -31,6 +30,8 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
 
 @command("sources")
 def cmd_sources(args: argparse.Namespace, app: App) -> int:
+    from monitor.jobs.collect import health  # noqa: PLC0415  (collectors and httpx: only for this command)
+
     report = health(app.engine, app.config)
     emit(args, report, _sources_text(report))
     return 0
@@ -52,6 +53,10 @@ def _minute(iso: str | None) -> str | None:
 
 @command("run")
 def cmd_run(args: argparse.Namespace, app: App) -> int:
+    # APScheduler, the responders and the model's room load only for the long-running worker
+    from monitor.jobs.background import background_jobs  # noqa: PLC0415
+    from monitor.jobs.scheduler import build_scheduler, run_forever  # noqa: PLC0415
+
     run_forever(build_scheduler(app.engine, app.config, background_jobs(app.engine, app.config)))
     return 0
 

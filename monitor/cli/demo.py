@@ -18,8 +18,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from monitor.cli.app import AddParser, App, command
-from monitor.demo.setup import load_demo
-from monitor.jobs.scoring import score_all
 from monitor.trust import auth
 
 log = logging.getLogger(__name__)
@@ -29,11 +27,15 @@ STOP_TIMEOUT_S = 10.0
 
 @command("demo")
 def cmd_demo(args: argparse.Namespace, app: App) -> int:
+    from monitor.demo.setup import load_demo  # noqa: PLC0415  (the generator and its phrase books: demo only)
+
     print(f"nasluch demo: generating {args.mentions:,} mentions into {app.db_url} ...", file=sys.stderr, flush=True)
     counts = load_demo(app, seed=args.seed, mentions=args.mentions)
     log.info("demo data: %s", counts)
     if args.no_dashboard:
         if not args.no_score:
+            from monitor.jobs.scoring import score_all  # noqa: PLC0415
+
             result = score_all(app.engine, app.config.settings)
             print(f"scored {result.scored:,} mentions in {result.seconds:.1f} s", file=sys.stderr)
         return 0
@@ -113,7 +115,7 @@ def supervise(foreground: Sequence[str], env: dict[str, str] | None, background:
             threading.Thread(target=_report_end, args=(scorer,), name="scorer-reaper", daemon=True).start()
         dashboard = subprocess.Popen(list(foreground), env=env, stdin=subprocess.DEVNULL)
         children.append(dashboard)
-        return dashboard.wait()
+        return _wait(dashboard)
     except KeyboardInterrupt:
         return 130
     except _Stop:
@@ -136,6 +138,17 @@ def _stderr_fd() -> int | None:
         return sys.stderr.fileno()
     except (AttributeError, OSError, ValueError):  # a replaced stderr (tests): inherit ours
         return None
+
+
+def _wait(child: subprocess.Popen) -> int:
+    """`child.wait()` in short steps. A signal may be delivered to any thread (the reaper, polars'
+    pool); Python runs its handler only when the main thread next runs bytecode, and a main thread
+    blocked in one long waitpid() would not, until the dashboard ended by itself."""
+    while True:
+        try:
+            return child.wait(timeout=0.25)
+        except subprocess.TimeoutExpired:
+            continue
 
 
 def stop(child: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> int:

@@ -38,7 +38,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--db", help="database URL (else $NASLUCH_DB, else database.url in the config)")
     parser.add_argument("-v", "--verbose", action="count", default=0,
                         help="log progress (INFO) to stderr; -vv for DEBUG. Without it: warnings and errors only")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                                help="one of these; `nasluch COMMAND --help` describes its options")
 
     def add(name: str, help_text: str, json_flag: bool = True) -> argparse.ArgumentParser:
         child = sub.add_parser(name, help=help_text, description=help_text, formatter_class=HelpFormatter)

@@ -5,12 +5,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from monitor.alerts import notify
 from monitor.cli.app import AddParser, App, command, emit, parse_day, text_table
 from monitor.inbox.display import waiting_text
 from monitor.reports.counts import WEEKDAYS, Filters, default_filters
 from monitor.reports.heatmap import heatmap
-from monitor.reports.overview import spike_table
 from monitor.reports.response_times import response_times
 from monitor.reports.staffing import StaffingInputs, staffing_report
 
@@ -86,6 +84,10 @@ def _heatmap_text(data: dict[str, Any]) -> str:
 @command("alerts")
 def cmd_alerts(args: argparse.Namespace, app: App) -> int:
     """List spikes of a period, or (`--check`) send the new ones as the scheduler does."""
+    # notify brings httpx and smtplib, overview the dashboard's tables: only this command needs them
+    from monitor.alerts import notify  # noqa: PLC0415
+    from monitor.reports.overview import spike_table  # noqa: PLC0415
+
     settings = app.config.settings
     if args.check:
         sent = notify.check(app.engine, settings.alerts, settings.timezone)
@@ -109,9 +111,9 @@ def add_parsers(add: AddParser) -> None:
     p.add_argument("report", choices=["heatmap", "response-times", "staffing"], help="which report")
     p.add_argument("--tz", help="time zone for weekdays and hours (heatmap, staffing); default: the config's timezone")
     p.add_argument("--query", help="heatmap, staffing: only mentions matching this query")
-    p.add_argument("--since", type=parse_day, help="heatmap: from this day (2026-01-31) or time, UTC")
-    p.add_argument("--until", type=parse_day, help="heatmap, staffing: up to this day or time, UTC")
-    p.add_argument("--sla-minutes", type=int,
+    p.add_argument("--since", type=parse_day, metavar="DATE", help="heatmap: from this day (2026-01-31) or time, UTC")
+    p.add_argument("--until", type=parse_day, metavar="DATE", help="heatmap, staffing: up to this day or time, UTC")
+    p.add_argument("--sla-minutes", type=int, metavar="MINUTES",
                    help="response-times, staffing: the first-response target; default: the config's sla_minutes")
     p.add_argument("--service-level", type=float, default=0.9, help="staffing: share answered within the SLA")
     p.add_argument("--handle-minutes", type=float, default=6.0, help="staffing: agent time per mention")
@@ -119,5 +121,5 @@ def add_parsers(add: AddParser) -> None:
     p.add_argument("--reply-share", type=float, default=1.0, help="staffing: share of mentions that need a reply")
     p = add("alerts", "spikes per brand against the usual level for that weekday and hour")
     p.add_argument("--check", action="store_true", help="send new spikes to the configured webhook and e-mail")
-    p.add_argument("--since", type=parse_day, help="from this day or time, UTC; default: the data's period")
-    p.add_argument("--until", type=parse_day, help="up to this day or time, UTC; default: the data's period")
+    p.add_argument("--since", type=parse_day, metavar="DATE", help="from this day or time, UTC; default: the data's period")
+    p.add_argument("--until", type=parse_day, metavar="DATE", help="up to this day or time, UTC; default: the data's period")

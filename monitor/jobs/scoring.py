@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from monitor.query.fold import fold_expr
 from monitor.query.parser import parse
 from monitor.store import rollups, schema
-from sentiment import load_scorer
 
 log = logging.getLogger(__name__)
 MENTION = schema.MentionRow.__table__

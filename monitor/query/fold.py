@@ -52,7 +52,26 @@ _HANGUL_SYLLABLES = range(0xAC00, 0xD7A4)
 
 def fold(text: str) -> str:
     """Return the form in which `text` is compared to queries (see the module docstring)."""
-    return text.translate(_fold_table())
+    return text.translate(_FOLDED)
+
+
+class _FoldedChars(dict):
+    """`_fold_table()` filled one character at a time, as `str.translate` asks for them.
+
+    Building the whole table scans the Unicode database (about 0.4 s), which every command paid
+    when the config's queries were parsed. Each entry here is the table's entry for that code, or
+    the character itself where the table has none, so `fold` gives the same result either way.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        keep = (code in _HANGUL_SYLLABLES or not any(code in plane for plane in _SCANNED)
+                or unicodedata.category(char) in _UNASSIGNED)
+        self[code] = folded = char if keep else fold_char(char)
+        return folded
+
+
+_FOLDED = _FoldedChars()
 
 
 def fold_expr(expr: pl.Expr) -> pl.Expr:
