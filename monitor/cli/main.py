@@ -36,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", default=os.environ.get("NASLUCH_CONFIG", "config.yaml"),
                         help="the config file (else $NASLUCH_CONFIG)")
     parser.add_argument("--db", help="database URL (else $NASLUCH_DB, else database.url in the config)")
-    parser.add_argument("-v", "--verbose", action="count", default=0,
-                        help="log progress (INFO) to stderr; -vv for DEBUG. Without it: warnings and errors only")
+    parser.add_argument("-v", "--verbose", action="store_true",
+                        help="log everything (INFO and DEBUG) to stderr; without it: warnings and errors only")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND",
                                 help="one of these; `nasluch COMMAND --help` describes its options")
 
@@ -52,10 +52,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def configure_logging(verbosity: int) -> None:
+def configure_logging(verbose: bool) -> None:
     """WARNING by default, so a command's output is not buried in library chatter (alembic's
-    "Context impl SQLiteImpl." and the like); `-v` shows INFO, `-vv` DEBUG."""
-    level = {0: logging.WARNING, 1: logging.INFO}.get(verbosity, logging.DEBUG)
+    "Context impl SQLiteImpl." and the like); `-v` shows everything, DEBUG included, as it did."""
+    level = logging.DEBUG if verbose else logging.WARNING
     logging.basicConfig(level=level, stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s", force=True)
 
 
