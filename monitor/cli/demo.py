@@ -40,19 +40,22 @@ def cmd_demo(args: argparse.Namespace, app: App) -> int:
             print(f"scored {result.scored:,} mentions in {result.seconds:.1f} s", file=sys.stderr)
         return 0
     password = _demo_sign_in(app)
-    print(banner(args.port, password), file=sys.stderr, flush=True)
+    print(banner(args.port, password, scoring=not args.no_score), file=sys.stderr, flush=True)
     scorer = None if args.no_score else scorer_command(app)
-    return supervise(dashboard_command(args.port), dashboard_env(app), scorer)
+    return supervise(dashboard_command(args.port, local=True), dashboard_env(app), scorer)
 
 
-def banner(port: int, password: str | None) -> str:
+def banner(port: int, password: str | None, scoring: bool = True) -> str:
     """The two things a demo user needs, on their own, before the dashboard starts talking."""
     rule = "─" * 64
     lines = ["", rule, f"  Nasłuch demo: open  http://localhost:{port}"]
     if password:
         lines.append(f"  sign in as demo, password  {password}   (shown once; not stored in clear)")
-    lines += ["  The charts fill in as the scorer works through the mentions.",
-              "  Ctrl-C stops the dashboard and the scorer.", rule, ""]
+    if scoring:
+        lines += ["  The charts fill in as the scorer works through the mentions.",
+                  "  Ctrl-C stops the dashboard and the scorer.", rule, ""]
+    else:
+        lines += ["  Ctrl-C stops the dashboard.", rule, ""]
     return "\n".join(lines)
 
 
@@ -74,12 +77,15 @@ def scorer_command(app: App) -> list[str]:
             "score", "--progress", "lines"]
 
 
-def dashboard_command(port: int) -> list[str]:
+def dashboard_command(port: int, local: bool = False) -> list[str]:
     # No file watcher: an installed app does not change under us, and on a machine with many
     # files Streamlit's watcher floods the terminal with "Inotify overflow" instead.
-    return [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.port", str(port),
-            "--server.headless", "true", "--browser.gatherUsageStats", "false",
-            "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    command_line = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.port", str(port),
+                    "--server.headless", "true", "--browser.gatherUsageStats", "false",
+                    "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+    if local:  # the demo: one URL on the terminal, and no lookup of an external IP (offline it fails noisily)
+        command_line += ["--browser.serverAddress", "localhost"]
+    return command_line
 
 
 def dashboard_env(app: App) -> dict[str, str]:
