@@ -170,7 +170,7 @@ def stop(child: subprocess.Popen, timeout: float = STOP_TIMEOUT_S) -> int:
 
 def _report_end(scorer: subprocess.Popen) -> None:
     code = scorer.wait()
-    if code not in (0, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL):
+    if code not in (0, 130, -signal.SIGTERM, -signal.SIGINT, -signal.SIGKILL):  # 130: `main` after Ctrl-C
         print(f"nasluch demo: the background scorer stopped with status {code}; run `nasluch score` "
               "to finish", file=sys.stderr, flush=True)
 

@@ -76,3 +76,6 @@ def main(argv: list[str] | None = None) -> int:
         return 3
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: stop quietly (the demo's scorer gets it too), no traceback
+        print("nasluch: interrupted", file=sys.stderr)
+        return 130

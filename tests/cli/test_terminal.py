@@ -243,3 +243,14 @@ def test_demo_stops_both_children_on_a_signal(tmp_path, signum, status):
             supervisor.kill()
     assert note.read_text() == "terminated"
     assert _gone(scorer_pid) and _gone(dashboard_pid)
+
+
+def test_ctrl_c_ends_a_command_quietly(run, monkeypatch):
+    from monitor.cli import app
+
+    def interrupted(args, app_):
+        raise KeyboardInterrupt
+
+    monkeypatch.setitem(app.COMMANDS, "search", interrupted)
+    code, _, err = run("search", "acme")
+    assert code == 130 and "Traceback" not in err and "interrupted" in err
