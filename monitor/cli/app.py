@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.engine import make_url
 from tqdm import tqdm
@@ -107,7 +107,7 @@ class ProgressLines:
         self.done, self.shown = 0, 0
         self.started = time.monotonic()
 
-    def __enter__(self) -> ProgressLines:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -15,7 +15,7 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
     if not args.once:
         log.error("collect needs --once (use `nasluch run` to keep collecting on a schedule)")
         return 2
-    from monitor.jobs.collect import collect_once  # noqa: PLC0415  (collectors and httpx: only for this command)
+    from monitor.jobs.collect import collect_once  # (collectors and httpx: only for this command)
 
     try:
         summary = collect_once(app.engine, app.config, args.source)
@@ -30,7 +30,7 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
 
 @command("sources")
 def cmd_sources(args: argparse.Namespace, app: App) -> int:
-    from monitor.jobs.collect import health  # noqa: PLC0415  (collectors and httpx: only for this command)
+    from monitor.jobs.collect import health  # (collectors and httpx: only for this command)
 
     report = health(app.engine, app.config)
     emit(args, report, _sources_text(report))
@@ -54,8 +54,8 @@ def _minute(iso: str | None) -> str | None:
 @command("run")
 def cmd_run(args: argparse.Namespace, app: App) -> int:
     # APScheduler, the responders and the model's room load only for the long-running worker
-    from monitor.jobs.background import background_jobs  # noqa: PLC0415
-    from monitor.jobs.scheduler import build_scheduler, run_forever  # noqa: PLC0415
+    from monitor.jobs.background import background_jobs
+    from monitor.jobs.scheduler import build_scheduler, run_forever
 
     run_forever(build_scheduler(app.engine, app.config, background_jobs(app.engine, app.config)))
     return 0

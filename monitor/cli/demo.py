@@ -27,14 +27,14 @@ STOP_TIMEOUT_S = 10.0
 
 @command("demo")
 def cmd_demo(args: argparse.Namespace, app: App) -> int:
-    from monitor.demo.setup import load_demo  # noqa: PLC0415  (the generator and its phrase books: demo only)
+    from monitor.demo.setup import load_demo  # (the generator and its phrase books: demo only)
 
     print(f"nasluch demo: generating {args.mentions:,} mentions into {app.db_url} ...", file=sys.stderr, flush=True)
     counts = load_demo(app, seed=args.seed, mentions=args.mentions)
     log.info("demo data: %s", counts)
     if args.no_dashboard:
         if not args.no_score:
-            from monitor.jobs.scoring import score_all  # noqa: PLC0415
+            from monitor.jobs.scoring import score_all
 
             result = score_all(app.engine, app.config.settings)
             print(f"scored {result.scored:,} mentions in {result.seconds:.1f} s", file=sys.stderr)

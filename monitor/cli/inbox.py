@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 @command("reply")
 def cmd_reply(args: argparse.Namespace, app: App) -> int:
     # the responders (and through them every network's client) load only to send
-    from monitor.inbox.actions import send_reply  # noqa: PLC0415
-    from responders import build_responders  # noqa: PLC0415
+    from monitor.inbox.actions import send_reply
+    from responders import build_responders
 
     try:
         outcome = send_reply(app.engine, args.mention_id, args.text, args.agent,

@@ -85,8 +85,8 @@ def _heatmap_text(data: dict[str, Any]) -> str:
 def cmd_alerts(args: argparse.Namespace, app: App) -> int:
     """List spikes of a period, or (`--check`) send the new ones as the scheduler does."""
     # notify brings httpx and smtplib, overview the dashboard's tables: only this command needs them
-    from monitor.alerts import notify  # noqa: PLC0415
-    from monitor.reports.overview import spike_table  # noqa: PLC0415
+    from monitor.alerts import notify
+    from monitor.reports.overview import spike_table
 
     settings = app.config.settings
     if args.check:

@@ -236,7 +236,7 @@ def load_scorer_for(settings: Any) -> Any:
     """The scorer the config asks for (`settings` is the validated config's `settings`)."""
     # the model's room (numpy, onnxruntime, lingua, and torch for a fine-tuned encoder) loads here,
     # not when this module is imported: `nasluch search` and friends never score
-    from sentiment.model import load_scorer  # noqa: PLC0415
+    from sentiment.model import load_scorer
 
     return load_scorer(settings.sentiment)
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy import Engine, create_engine, event
@@ -55,8 +54,8 @@ def upgrade(engine: Engine) -> None:
     """
     if _at_head(engine):
         return
-    from alembic import command  # noqa: PLC0415  (only when there is something to migrate)
-    from alembic.config import Config as AlembicConfig  # noqa: PLC0415
+    from alembic import command  # (only when there is something to migrate)
+    from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
     config.set_main_option("script_location", str(MIGRATIONS))

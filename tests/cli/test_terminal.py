@@ -23,7 +23,7 @@ from monitor.cli.reports import _response_times_text
 from monitor.config import load
 from monitor.jobs.collect import health
 from monitor.mention import Author, Mention
-from monitor.store.engine import head_revisions, make_engine, upgrade
+from monitor.store.engine import head_revisions, upgrade
 from monitor.store.ingest import ingest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -230,9 +230,9 @@ def test_demo_stops_both_children_on_a_signal(tmp_path, signum, status):
     """)
     supervisor = subprocess.Popen(
         # SIGINT as at a terminal: a shell's background job would start with it ignored
-        [sys.executable, "-c", f"import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
-                               f"from monitor.cli.demo import supervise; "
-                               f"sys.exit(supervise({dashboard!r}, None, {_scorer(pid_file, note)!r}))"],
+        [sys.executable, "-c", (f"import signal, sys; signal.signal(signal.SIGINT, signal.default_int_handler); "
+                                f"from monitor.cli.demo import supervise; "
+                                f"sys.exit(supervise({dashboard!r}, None, {_scorer(pid_file, note)!r}))")],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
     try:
         scorer_pid, dashboard_pid = int(_wait_for(pid_file)), int(_wait_for(dash_pid))

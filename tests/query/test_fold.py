@@ -114,7 +114,7 @@ def test_fold_table_equals_the_spelled_out_chain(text: str) -> None:
 def test_python_fold_fills_in_exactly_the_table_polars_uses() -> None:
     # `fold` builds its mapping one character at a time (a command folding a few queries must
     # not scan all of Unicode first); over every code point it is the full table, entry by entry.
-    from monitor.query.fold import _build_fold_table, _FoldedChars, _fold_table
+    from monitor.query.fold import _build_fold_table, _fold_table, _FoldedChars
 
     table, lazy = _build_fold_table(), _FoldedChars()
     assert _fold_table() == table  # the copy kept in the user's cache too
