@@ -15,7 +15,7 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
     if not args.once:
         log.error("collect needs --once (use `nasluch run` to keep collecting on a schedule)")
         return 2
-    from monitor.jobs.collect import collect_once  # (collectors and httpx: only for this command)
+    from monitor.jobs.collect import collect_once  # collectors and httpx: only for this command
 
     try:
         summary = collect_once(app.engine, app.config, args.source)
@@ -30,7 +30,7 @@ def cmd_collect(args: argparse.Namespace, app: App) -> int:
 
 @command("sources")
 def cmd_sources(args: argparse.Namespace, app: App) -> int:
-    from monitor.jobs.collect import health  # (collectors and httpx: only for this command)
+    from monitor.jobs.collect import health  # collectors and httpx: only for this command
 
     report = health(app.engine, app.config)
     emit(args, report, _sources_text(report))

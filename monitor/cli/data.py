@@ -95,7 +95,7 @@ def cmd_retention(args: argparse.Namespace, app: App) -> int:
     if not days:
         log.error("no retention period: set privacy.retention_days in the config or pass --days")
         return 2
-    from monitor.jobs.retention import purge_old_mentions  # (it cancels queued replies: the outbox)
+    from monitor.jobs.retention import purge_old_mentions  # it cancels queued replies: the outbox
 
     counts = purge_old_mentions(app.engine, days)
     emit(args, counts, ", ".join(f"{name}: {n}" for name, n in counts.items()) or "nothing older than that")

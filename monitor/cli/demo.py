@@ -27,7 +27,7 @@ STOP_TIMEOUT_S = 10.0
 
 @command("demo")
 def cmd_demo(args: argparse.Namespace, app: App) -> int:
-    from monitor.demo.setup import load_demo  # (the generator and its phrase books: demo only)
+    from monitor.demo.setup import load_demo  # the generator and its phrase books: demo only
 
     print(f"nasluch demo: generating {args.mentions:,} mentions into {app.db_url} ...", file=sys.stderr, flush=True)
     counts = load_demo(app, seed=args.seed, mentions=args.mentions)

@@ -34,7 +34,7 @@ def scoring_job(engine: Engine, config: Config) -> Job:
     settings = config.settings
 
     def run() -> None:
-        from sentiment.heads import model_in_use  # (numpy: only when the job runs)
+        from sentiment.heads import model_in_use  # numpy: only when the job runs
 
         in_use = model_in_use(settings.sentiment)
         if state.get("model") != in_use:  # first run, or the model in use changed

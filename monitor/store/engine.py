@@ -54,7 +54,7 @@ def upgrade(engine: Engine) -> None:
     """
     if _at_head(engine):
         return
-    from alembic import command  # (only when there is something to migrate)
+    from alembic import command  # only when there is something to migrate
     from alembic.config import Config as AlembicConfig
 
     config = AlembicConfig()
