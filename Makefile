@@ -34,6 +34,7 @@ bench: install
 	$(BIN)/python benchmarks/dashboard.py
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/sentiment.py
+	$(BIN)/python benchmarks/cli_startup.py
 
 # Retrain the shipped sentiment model; commit the files it writes to sentiment/artifacts/.
 # Three seeds of the full fine-tune (3 epochs each, ~25 minutes on two quiet cores), trained

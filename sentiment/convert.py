@@ -222,7 +222,11 @@ def install(cache_dir: str | Path | None = None, source: Path | None = None,
         logger.info("base model already converted in %s", target)
         return target
     from transformers import BertModel
+    from transformers.utils import logging as transformers_logging
 
+    # once per install, in the background during `make demo`: its "Writing model shards" and
+    # "Loading weights" bars would land between the dashboard's lines
+    transformers_logging.disable_progress_bar()
     logger.info("converting %s into %s", source, target)
     header, pieces, tensors = read_e5s1(source)
     model = BertModel(bert_config(header), add_pooling_layer=False)

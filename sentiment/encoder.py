@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -140,7 +141,13 @@ def export_onnx(encoder, path: Path, int8: bool = True) -> Path:
     module = PooledEncoder(encoder).eval()
     dummy = (torch.ones(2, 8, dtype=torch.long), torch.ones(2, 8, dtype=torch.long))
     tmp = path.with_suffix(f".{os.getpid()}.tmp.onnx")  # two workers may export at once
-    with torch.inference_mode():
+    with torch.inference_mode(), warnings.catch_warnings():
+        # Known and harmless for this graph, printed on every first run (`make demo`): tracing
+        # turns transformers' mask-shape checks into constants (TracerWarning), and opset 17
+        # spells aten::index as several ops ("If indices include negative values..."); our only
+        # indexing is the attention mask's, never negative. Other warnings still show.
+        warnings.filterwarnings("ignore", category=torch.jit.TracerWarning)
+        warnings.filterwarnings("ignore", message=r"Exporting aten::index operator", category=UserWarning)
         torch.onnx.export(module, dummy, str(tmp), dynamo=False, opset_version=17,
                           input_names=["input_ids", "attention_mask"],
                           output_names=["embedding"],

@@ -132,7 +132,9 @@ class BuiltinBackend:
 
     def torch_encoder(self, adapter: bool):
         from transformers import BertModel
+        from transformers.utils import logging as transformers_logging
 
+        transformers_logging.disable_progress_bar()  # "Loading weights": a bar of 0.1 s, in the scorer's log
         model = BertModel.from_pretrained(self.base, add_pooling_layer=False)
         if adapter and self.tuned is not None and self.tuned.name == DELTA_FILE:
             model = apply_delta(model, self.tuned)

@@ -9,10 +9,11 @@ import argparse
 import json
 import os
 import sys
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 from sqlalchemy.engine import make_url
 from tqdm import tqdm
@@ -68,6 +69,18 @@ def emit(args: argparse.Namespace, data: Any, text: str | None = None) -> None:
         print(text if text is not None else json.dumps(data, ensure_ascii=False, indent=2, default=str))
 
 
+def text_table(columns: Sequence[str], rows: Iterable[Sequence[Any]], right: Sequence[str] = ()) -> str:
+    """Columns padded to their widest cell, a header line on top; `right` names the columns of
+    numbers, aligned right. Cells are shown as `str`, None as "-"."""
+    cells = [["-" if value is None else str(value) for value in row] for row in rows]
+    widths = [max([len(name)] + [len(row[i]) for row in cells]) for i, name in enumerate(columns)]
+
+    def line(values: Sequence[str]) -> str:
+        return "  ".join(v.rjust(w) if name in right else v.ljust(w)
+                         for v, w, name in zip(values, widths, columns)).rstrip()
+    return "\n".join(line(values) for values in [list(columns), *cells])
+
+
 def parse_day(value: str) -> datetime:
     """`--since 2026-01-31` or a full ISO time; dates are midnight UTC."""
     try:
@@ -77,9 +90,36 @@ def parse_day(value: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
-def progress_bar(total: int, description: str):
-    """A progress bar on a terminal only; scripts reading stderr get no carriage-return noise."""
+def progress_bar(total: int, description: str, lines: bool = False):
+    """A progress bar on a terminal only; scripts reading stderr get no carriage-return noise.
+    With `lines`, one plain line every 10 % instead, for a process whose stderr others share
+    (the demo's background scorer writes beside the dashboard)."""
+    if lines:
+        return ProgressLines(total, description)
     return tqdm(total=total, desc=description, unit=" posts", disable=not sys.stderr.isatty(), file=sys.stderr)
+
+
+class ProgressLines:
+    """`scoring: 30% (6,000 of 20,000 mentions, 41 s)` on stderr at every further tenth."""
+
+    def __init__(self, total: int, description: str, step: int = 10) -> None:
+        self.total, self.description, self.step = total, description, step
+        self.done, self.shown = 0, 0
+        self.started = time.monotonic()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+    def update(self, count: int) -> None:
+        self.done += count
+        percent = 100 * self.done // self.total if self.total else 100
+        if percent >= self.shown + self.step:
+            self.shown = percent - percent % self.step
+            print(f"{self.description}: {self.shown}% ({self.done:,} of {self.total:,} mentions, "
+                  f"{time.monotonic() - self.started:.0f} s)", file=sys.stderr, flush=True)
 
 
 def safe_url(url: str) -> str:

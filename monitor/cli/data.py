@@ -11,7 +11,6 @@ from monitor.cli.app import AddParser, App, command, emit, parse_day, progress_b
 from monitor.config import STARTER
 from monitor.formats.jsonl import export_jsonl
 from monitor.formats.readers import ImportFormatError, read_file
-from monitor.jobs.retention import purge_old_mentions
 from monitor.store.engine import current_revision
 from monitor.store.frames import mention_json, mentions_frame
 from monitor.store.ingest import ingest, ingest_replies
@@ -97,6 +96,8 @@ def cmd_retention(args: argparse.Namespace, app: App) -> int:
     if not days:
         log.error("no retention period: set privacy.retention_days in the config or pass --days")
         return 2
+    from monitor.jobs.retention import purge_old_mentions  # it cancels queued replies: the outbox
+
     counts = purge_old_mentions(app.engine, days)
     emit(args, counts, ", ".join(f"{name}: {n}" for name, n in counts.items()) or "nothing older than that")
     return 0
@@ -105,23 +106,25 @@ def cmd_retention(args: argparse.Namespace, app: App) -> int:
 def add_parsers(add: AddParser) -> None:
     add("init", "create or upgrade the schema; write a starter config.yaml", json_flag=False)
     p = add("import", "load historic posts idempotently")
-    p.add_argument("file")
-    p.add_argument("--format", required=True, choices=["twcs", "twitter-care", "jsonl"])
-    p.add_argument("--brand")
+    p.add_argument("file", help="the file to read (CSV for twcs, JSON for twitter-care, JSON lines for jsonl)")
+    p.add_argument("--format", required=True, choices=["twcs", "twitter-care", "jsonl"],
+                   help="twcs: Customer Support on Twitter CSV; twitter-care: IBM's conversation JSON; "
+                        "jsonl: what `nasluch export` writes")
+    p.add_argument("--brand", help="the brand every imported mention belongs to (default: by the config's queries)")
     p = add("export", "everything, as import --format jsonl reads it", json_flag=False)
-    p.add_argument("--format", default="jsonl", choices=["jsonl"])
-    p.add_argument("--since", type=parse_day)
+    p.add_argument("--format", default="jsonl", choices=["jsonl"], help="the output format")
+    p.add_argument("--since", type=parse_day, metavar="DATE", help="only mentions posted from this day or time (UTC)")
     p = add("search", "mentions matching a query")
-    p.add_argument("query")
-    p.add_argument("--count", action="store_true")
-    p.add_argument("--limit", type=int, default=50)
-    p.add_argument("--since", type=parse_day)
-    p.add_argument("--until", type=parse_day)
+    p.add_argument("query", help='the query language of config.yaml, e.g. \'acme "nie działa" lang:pl\'')
+    p.add_argument("--count", action="store_true", help="print only how many match")
+    p.add_argument("--limit", type=int, default=50, help="show at most this many, newest first")
+    p.add_argument("--since", type=parse_day, metavar="DATE", help="posted from this day (2026-01-31) or time, UTC")
+    p.add_argument("--until", type=parse_day, metavar="DATE", help="posted before this day or time, UTC")
     p = add("erase-author", "delete everything stored about one author")
-    p.add_argument("handle")
-    p.add_argument("--source")
+    p.add_argument("handle", help="the author's handle, with or without @")
+    p.add_argument("--source", help="only on this network (x, reddit, ...); default: every network")
     p = add("export-author", "everything stored about one author, as JSON (data subject access)", json_flag=False)
-    p.add_argument("handle")
-    p.add_argument("--source")
+    p.add_argument("handle", help="the author's handle, with or without @")
+    p.add_argument("--source", help="only on this network (x, reddit, ...); default: every network")
     p = add("retention", "delete mentions older than privacy.retention_days (the scheduler does it hourly)")
-    p.add_argument("--days", type=int)
+    p.add_argument("--days", type=int, help="keep this many days instead of privacy.retention_days")

@@ -9,16 +9,18 @@ from typing import Any
 import polars as pl
 
 from monitor.cli.app import AddParser, App, command, emit
-from monitor.inbox.actions import send_reply
 from monitor.inbox.display import priority_number, queue_table
 from monitor.inbox.queue import VIEWS, queue
-from responders import build_responders
 
 log = logging.getLogger(__name__)
 
 
 @command("reply")
 def cmd_reply(args: argparse.Namespace, app: App) -> int:
+    # the responders (and through them every network's client) load only to send
+    from monitor.inbox.actions import send_reply
+    from responders import build_responders
+
     try:
         outcome = send_reply(app.engine, args.mention_id, args.text, args.agent,
                              build_responders(app.config.responders))
@@ -67,9 +69,9 @@ def _table(frame: pl.DataFrame, total: int) -> str:
 def add_parsers(add: AddParser) -> None:
     p = add("inbox", "the queue of conversations, in the dashboard's order")
     p.add_argument("--view", choices=VIEWS, default="needs-reply",
-                   help="needs-reply (default): the customer spoke last; waiting-on-customer: our reply was last")
-    p.add_argument("--limit", type=int, default=None, help="show only the first N")
+                   help="needs-reply: the customer spoke last; waiting-on-customer: our reply was last; all")
+    p.add_argument("--limit", type=int, default=None, help="show only the first N (default: all)")
     p = add("reply", "queue a reply to a mention; sent at once when its network's responder is configured")
-    p.add_argument("mention_id", type=int)
+    p.add_argument("mention_id", type=int, help="the mention to answer (`id` in search and inbox JSON)")
     p.add_argument("text", help="may use {author}, {agent} and {brand}")
-    p.add_argument("--agent", required=True)
+    p.add_argument("--agent", required=True, help="who answers: a user name (config agents or `nasluch user`)")

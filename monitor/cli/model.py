@@ -19,8 +19,6 @@ from monitor.jobs.scoring import (
     rescore_all_open,
     score_all,
 )
-from sentiment import metrics
-from sentiment.heads import SHIPPED, shipped_report, stored_heads, use
 
 log = logging.getLogger(__name__)
 CLASSIFY_BATCH = 256
@@ -58,9 +56,10 @@ def cmd_score(args: argparse.Namespace, app: App) -> int:
         emit(args, result.as_json(), f"rescored {result.scored} mentions of open conversations "
                                      f"in {result.seconds:.1f} s")
         return 0
-    with progress_bar(pending_count(app.engine), "scoring") as bar:
+    pending = pending_count(app.engine) if args.limit is None else min(args.limit, pending_count(app.engine))
+    with progress_bar(pending, "scoring", lines=args.progress == "lines") as bar:
         result = score_all(app.engine, settings, args.limit, bar.update)
-    emit(args, result.as_json(), f"scored {result.scored} mentions in {result.seconds:.1f} s")
+    emit(args, result.as_json(), f"scored {result.scored:,} mentions in {result.seconds:.1f} s")
     return 0
 
 
@@ -87,6 +86,8 @@ def cmd_model(args: argparse.Namespace, app: App) -> int:
         emit(args, {"promoted": result.promoted, "path": str(result.path) if result.path else None,
                      "corrections": len(examples), "metrics": result.metrics, "rescored": rescored})
     elif args.action == "list":
+        from sentiment.heads import SHIPPED, shipped_report, stored_heads  # noqa: PLC0415  (numpy: only when asked)
+
         heads = stored_heads(settings.cache_dir)
         current = next((head["name"] for head in heads if head["current"]), SHIPPED)
         rows = [{key: head[key] for key in ("name", "corrections", "usable", "current")}
@@ -102,6 +103,8 @@ def cmd_model(args: argparse.Namespace, app: App) -> int:
         if not args.file:
             log.error("model use: name a stored head (`nasluch model list`) or 'shipped'")
             return 2
+        from sentiment.heads import use  # noqa: PLC0415  (numpy: only when asked)
+
         try:
             path = use(args.file, settings.cache_dir)
         except (LookupError, ValueError) as error:
@@ -111,6 +114,7 @@ def cmd_model(args: argparse.Namespace, app: App) -> int:
         emit(args, {"current": args.file, "path": str(path), "rescored": rescored},
              f"in use: {args.file}" + ("" if rescored is None else f"; rescored {rescored} open mentions"))
     else:
+        from sentiment import metrics  # noqa: PLC0415  (numpy: only when asked)
         from sentiment.evaluation import evaluation  # noqa: PLC0415  (torch and transformers: only when asked)
 
         report = evaluation(args.file or "umsab-val", scorer=load_scorer_for(app.config.settings))
@@ -127,12 +131,16 @@ def cmd_model(args: argparse.Namespace, app: App) -> int:
 def add_parsers(add: AddParser) -> None:
     add("classify", "classify texts on stdin, one per line (JSON lines out)", json_flag=False)
     p = add("score", "score every unscored mention in batches, newest first")
-    p.add_argument("--limit", type=int, help="score at most this many")
+    p.add_argument("--limit", type=int, help="score at most this many (default: all unscored)")
+    p.add_argument("--progress", choices=["auto", "lines"], default="auto",
+                   help="auto: a progress bar on a terminal, none otherwise; lines: a line on stderr every 10%%")
     p.add_argument("--rescore-open", action="store_true",
                    help="instead, score again every mention of a conversation not yet closed with the model in "
                         "use (labels agents corrected are kept)")
     p = add("model", "prepare, retrain or evaluate the sentiment model")
-    p.add_argument("action", choices=["install", "train", "evaluate", "list", "use"])
+    p.add_argument("action", choices=["install", "train", "evaluate", "list", "use"],
+                   help="install: download and convert the base model; train: retrain the head on agents' "
+                        "corrections; evaluate: macro-F1 per language; list: stored heads; use: switch heads")
     p.add_argument("file", nargs="?", help="evaluate: a labelled TSV, a folder of care_*.tsv, "
                                           "'umsab-val' (default) or 'care-test'; use: a stored head's "
                                           "name from `model list`, or 'shipped'")

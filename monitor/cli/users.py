@@ -18,7 +18,7 @@ ACTIONS = ("add", "list", "role", "passwd", "disable", "enable", "remove", "hash
 
 def add_parsers(add: AddParser) -> None:
     parser = add("user", "dashboard users: add, list, role, passwd, disable, enable, remove, hash")
-    parser.add_argument("action", choices=ACTIONS)
+    parser.add_argument("action", choices=ACTIONS, help="what to do with the account")
     parser.add_argument("name", nargs="?", help="the user's name (not for list and hash)")
     parser.add_argument("--role", choices=auth.ROLES, help="add: defaults to viewer; role: the new role")
     parser.add_argument("--email", help="add: the e-mail the identity provider (OIDC) reports for them")

@@ -17,7 +17,6 @@ from monitor.inbox.outbox import send_due, worker_name
 from monitor.jobs.retention import purge_old_mentions
 from monitor.jobs.scoring import load_scorer_for, score_pending
 from responders import build_responders
-from sentiment import model_in_use
 
 log = logging.getLogger(__name__)
 Job = tuple[str, timedelta, Callable[[], Any]]
@@ -35,6 +34,8 @@ def scoring_job(engine: Engine, config: Config) -> Job:
     settings = config.settings
 
     def run() -> None:
+        from sentiment.heads import model_in_use  # numpy: only when the job runs
+
         in_use = model_in_use(settings.sentiment)
         if state.get("model") != in_use:  # first run, or the model in use changed
             if "model" in state:

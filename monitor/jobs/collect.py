@@ -165,14 +165,20 @@ def collect_once(engine: Engine, config: Config, only: str | None = None,
 
 
 def health(engine: Engine, config: Config, now: datetime | None = None) -> dict[str, dict[str, Any]]:
-    """Per source: last success, last error in plain words, mentions in 24 h, next run."""
+    """Per source: last success, last error in plain words, mentions in 24 h, next run.
+
+    The 24 h volume counts mentions posted in the last 24 hours (and collected in them). Counting
+    by collection time alone made it an all-time total right after an import, a demo load or a
+    first round that back-fills a month: every row was "collected" minutes ago.
+    """
     now = now or datetime.now(timezone.utc)
     mention = schema.MentionRow.__table__
+    day_ago = now - timedelta(hours=24)
     with engine.connect() as connection:
         states = {row.name: row for row in connection.execute(sa.select(STATE))}
         volume = dict(connection.execute(
             sa.select(mention.c.source_name, sa.func.count())
-            .where(mention.c.collected_at >= now - timedelta(hours=24))
+            .where(mention.c.created_at >= day_ago, mention.c.created_at <= now, mention.c.collected_at >= day_ago)
             .group_by(mention.c.source_name)).all())
     report: dict[str, dict[str, Any]] = {}
     configured = [(s.name, s.type, None) for s in config.sources]

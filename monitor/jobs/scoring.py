@@ -20,7 +20,6 @@ from sqlalchemy import Engine
 from monitor.query.fold import fold_expr
 from monitor.query.parser import parse
 from monitor.store import rollups, schema
-from sentiment import load_scorer
 
 log = logging.getLogger(__name__)
 MENTION = schema.MentionRow.__table__
@@ -235,6 +234,10 @@ def correction_log(engine: Engine, limit: int = 500) -> pl.DataFrame:
 
 def load_scorer_for(settings: Any) -> Any:
     """The scorer the config asks for (`settings` is the validated config's `settings`)."""
+    # the model's room (numpy, onnxruntime, lingua, and torch for a fine-tuned encoder) loads here,
+    # not when this module is imported: `nasluch search` and friends never score
+    from sentiment.model import load_scorer
+
     return load_scorer(settings.sentiment)
 
 

@@ -23,9 +23,13 @@ The same database gives the word-character class the query matcher uses in both 
 """
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import unicodedata
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 
 import polars as pl
 
@@ -52,7 +56,26 @@ _HANGUL_SYLLABLES = range(0xAC00, 0xD7A4)
 
 def fold(text: str) -> str:
     """Return the form in which `text` is compared to queries (see the module docstring)."""
-    return text.translate(_fold_table())
+    return text.translate(_FOLDED)
+
+
+class _FoldedChars(dict):
+    """`_fold_table()` filled one character at a time, as `str.translate` asks for them.
+
+    Building the whole table scans the Unicode database (about 0.4 s), which every command paid
+    when the config's queries were parsed. Each entry here is the table's entry for that code, or
+    the character itself where the table has none, so `fold` gives the same result either way.
+    """
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        keep = (code in _HANGUL_SYLLABLES or not any(code in plane for plane in _SCANNED)
+                or unicodedata.category(char) in _UNASSIGNED)
+        self[code] = folded = char if keep else fold_char(char)
+        return folded
+
+
+_FOLDED = _FoldedChars()
 
 
 def fold_expr(expr: pl.Expr) -> pl.Expr:
@@ -72,7 +95,36 @@ def fold_char(char: str) -> str:
 
 @cache
 def _fold_table() -> dict[int, str]:
-    """Every assigned character whose fold differs from itself, for `str.translate`."""
+    """Every assigned character whose fold differs from itself, for `str.translate`.
+
+    Building it scans the Unicode database (0.4 s, paid by every `nasluch search`), so a copy is
+    kept in the user's cache, named after the Unicode version and this module's source: a newer
+    Python or a change to the folding rules builds it again. No cache, no harm: it is rebuilt.
+    """
+    path = _cached_table_path()
+    try:
+        return {int(code): folded for code, folded in json.loads(path.read_text(encoding="utf-8")).items()}
+    except (OSError, ValueError, AttributeError):
+        pass
+    table = _build_fold_table()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial = path.with_suffix(f".{os.getpid()}.tmp")
+        partial.write_text(json.dumps(table, ensure_ascii=False), encoding="utf-8")
+        partial.replace(path)  # atomic: a reader never sees half a table
+    except OSError:
+        pass
+    return table
+
+
+def _cached_table_path() -> Path:
+    source = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+    root = os.environ.get("NASLUCH_CACHE")
+    folder = Path(root).expanduser() if root else Path.home() / ".cache" / "nasluch"
+    return folder / "fold" / f"unicode-{unicodedata.unidata_version}-{source}.json"
+
+
+def _build_fold_table() -> dict[int, str]:
     table: dict[int, str] = {}
     for first, last, category in _category_runs():
         if category in _UNASSIGNED:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,7 +30,6 @@ from monitor.store import schema
 ROLES = ("viewer", "agent", "admin")
 USERS = schema.AppUserRow.__table__
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash("a password nobody has")  # checked for unknown names: same time either way
 MIN_PASSWORD = 10
 FAILURES_BEFORE_PAUSE = 5
 PAUSE_SECONDS = 60.0
@@ -51,6 +51,13 @@ class User:
 LOCAL_ADMIN = User("local", "admin")  # `auth.required: false`: one person, every page
 
 
+@cache
+def _dummy_hash() -> str:
+    """Checked for unknown names, so a wrong name takes as long as a wrong password. Made on first
+    use: hashing costs about a third of a second, which every CLI command paid at import."""
+    return _hasher.hash("a password nobody has")
+
+
 def rank(role: str) -> int:
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -65,7 +72,7 @@ def hash_password(password: str) -> str:
 
 def _verify(stored: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(stored or _DUMMY, password) and stored is not None
+        return _hasher.verify(stored or _dummy_hash(), password) and stored is not None
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
 

@@ -128,7 +128,8 @@ def test_rounds_store_new_matching_posts_once_and_report_health(nasluch, web):
     assert {m["source"] for m in found["mentions"]} == {"rss", "discourse"}
 
     _, health = nasluch("sources", "--json")
-    assert health["forum-feed"]["status"] == "ok" and health["forum-feed"]["volume_24h"] == 3
+    # posted on 5 November: collected just now, but not mentions of the last 24 hours
+    assert health["forum-feed"]["status"] == "ok" and health["forum-feed"]["volume_24h"] == 0
     assert health["broken-feed"]["status"] == "failing" and "could not read" in health["broken-feed"]["last_error"]
     assert health["locked"]["status"] == "not configured"
     assert health["forum"]["last_success"] is not None and health["forum"]["next_run"] is not None

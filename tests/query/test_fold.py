@@ -111,6 +111,16 @@ def test_fold_table_equals_the_spelled_out_chain(text: str) -> None:
     assert fold(text) == spelled_out_fold(text)
 
 
+def test_python_fold_fills_in_exactly_the_table_polars_uses() -> None:
+    # `fold` builds its mapping one character at a time (a command folding a few queries must
+    # not scan all of Unicode first); over every code point it is the full table, entry by entry.
+    from monitor.query.fold import _build_fold_table, _fold_table, _FoldedChars
+
+    table, lazy = _build_fold_table(), _FoldedChars()
+    assert _fold_table() == table  # the copy kept in the user's cache too
+    assert [code for code in range(0x110000) if lazy[code] != table.get(code, chr(code))] == []
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.one_of(any_text, listened_text))
 def test_fold_is_idempotent(text: str) -> None:
