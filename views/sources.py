@@ -43,8 +43,8 @@ def render() -> None:
         ordered = states.with_columns(pl.col("status").replace_strict(
             {s: i for i, s in enumerate(STATUS_ORDER)}, default=len(STATUS_ORDER)).alias("_order"))
         table(ordered.sort("_order", "source").drop("_order"), "sources",
-              volume_24h=st.column_config.NumberColumn("collected in 24 h"))
-        st.caption("Volume counts mentions collected in the last 24 hours; imported history is not counted.")
+              volume_24h=st.column_config.NumberColumn("posted in 24 h"))
+        st.caption("Volume counts mentions posted and collected in the last 24 hours; imported history is not counted.")
     st.subheader("Mentions per source per day (filtered period)")
     volume = _volume(filters())
     if volume.is_empty():
