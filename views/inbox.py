@@ -363,7 +363,8 @@ def page() -> None:
     filters = _filters()
     frame = _queue(filters, settings.sla_minutes, _view())
     numbers = queue.counters(frame)
-    st.subheader(f"{numbers['open']} open, {numbers['past_sla']} past the SLA")
+    st.subheader(f"{numbers['open']} open, {numbers['needs_reply']} need a reply, {numbers['past_sla']} past the SLA",
+                 help=f"Open: {queue.WORDS[queue.OPEN]}. Need a reply: {queue.WORDS[queue.NEEDS_REPLY]}.")
     _queue_table(frame)
     chosen = _pick_conversation(frame)
     if chosen is not None:

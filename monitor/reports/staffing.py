@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -88,7 +88,7 @@ def history_window(engine: Engine, filters: Filters, tz: str, weeks: int) -> tup
     end = min(filters.until, span[1]) if filters.until else span[1]
     zone = ZoneInfo(tz)
     local = end.astimezone(zone)
-    midnight = datetime.combine(local.date(), time(0), zone).astimezone(timezone.utc)
+    midnight = datetime.combine(local.date(), time(0), zone).astimezone(UTC)
     return midnight - timedelta(weeks=weeks), midnight
 
 
