@@ -23,6 +23,11 @@ from monitor.store.engine import make_engine, upgrade
 SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING],
                              range=["#d62728", "#9e9e9e", "#2ca02c", "#cfd8dc"])
 TTL = 60
+# One way to write a time on screen, in the configured zone (the sidebar names it): d3 formats for
+# altair, moment.js formats for st.column_config.
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 
 def engine():

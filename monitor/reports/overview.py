@@ -39,7 +39,7 @@ class Overview:
     by_source: pl.DataFrame     # source, sentiment, mentions
     by_lang: pl.DataFrame       # lang, sentiment, mentions
     by_brand: pl.DataFrame      # brand, sentiment, mentions
-    spikes: pl.DataFrame        # time, brand, mentions, usual (hours that were spikes)
+    spikes: pl.DataFrame        # time, brand, mentions, usual, baseline (hours that were spikes)
     total: int
     pending: int
 
@@ -83,16 +83,17 @@ def _spike_hours(hourly: pl.DataFrame, tz: str, rule: SpikeRule, first: int | No
     per_brand = hourly.group_by("brand", "hour").agg(pl.col("mentions").sum())
     if per_brand.is_empty():
         return pl.DataFrame(schema={"time": pl.Datetime("us", tz), "brand": pl.Utf8, "mentions": pl.Int64,
-                                    "usual": pl.Float64})
+                                    "usual": pl.Float64, "baseline": pl.Utf8})
     low, high = int(per_brand["hour"].min()), int(per_brand["hour"].max())
     scored = score_hours(per_brand, tz, rule, low, high)
     if first is not None:
         scored = scored.filter(pl.col("hour") >= first)
-    return scored.filter(pl.col("spike")).select("time", "brand", "mentions", "usual").sort("time")
+    return scored.filter(pl.col("spike")).select("time", "brand", "mentions", "usual", "baseline").sort("time")
 
 
 def spike_table(engine: Engine, filters: Filters, tz: str, rule: SpikeRule) -> pl.DataFrame:
-    """Every brand-hour of the period with its usual level, for the Alerts page."""
+    """Every brand-hour of the period with its usual level and the baseline it comes from (with
+    short history a fallback: `monitor.reports.spikes`), for the Alerts page."""
     history = filters.since - timedelta(weeks=rule.baseline_weeks) if filters.since else None
     hourly = counts(engine, filters, {"h": Grouping(("hour", "brand"), since=history)})["h"]
     if hourly.is_empty():
