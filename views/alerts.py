@@ -9,7 +9,7 @@ from monitor.alerts.notify import history
 from monitor.alerts.settings import SpikeRule
 from monitor.reports.counts import Filters
 from monitor.reports.overview import spike_table
-from views.common import DATETIME_FORMAT, TIME_FORMAT, TTL, config, engine, filters, local_naive, no_data, require_role, table, tz
+from views.common import TIME_FORMAT, TTL, config, engine, filters, local_naive, no_data, require_role, table, tz
 
 
 @st.cache_data(ttl=TTL)
@@ -63,7 +63,7 @@ def render() -> None:
     table(local_naive(spikes, "time").select("time", "brand", "mentions", "usual",
                                             (pl.col("mentions") / pl.max_horizontal("usual", 1.0)).alias("times_usual"),
                                             "baseline"),
-          "spikes", time=st.column_config.DatetimeColumn(f"Hour ({tz()})", format=DATETIME_FORMAT),
+          "spikes", time=f"Hour ({tz()})",
           brand=st.column_config.TextColumn("Brand"), mentions=st.column_config.NumberColumn("Mentions"),
           usual=st.column_config.NumberColumn("Usual", format="%.1f"),
           times_usual=st.column_config.NumberColumn("× usual", format="%.1f"),
@@ -78,7 +78,8 @@ def render() -> None:
                 "under `alerts:` in config.yaml.")
     sent = _history()
     if not sent.is_empty():
-        table(local_naive(sent, "hour_start", "sent_at"), "alerts_sent")
+        table(sent.select("hour_start", "brand", "mentions", "usual", "delivered", "error", "sent_at"), "alerts_sent",
+              hour_start=f"Spike hour ({tz()})", sent_at=f"Sent ({tz()})")
 
 
 require_role("viewer")

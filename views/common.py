@@ -18,6 +18,7 @@ import streamlit as st
 from monitor.config import Config, load
 from monitor.query.parser import QuerySyntaxError, parse
 from monitor.reports.counts import PENDING, Filters, data_span, filter_options
+from monitor.reports.display import for_display, headers
 from monitor.store.engine import make_engine, upgrade
 
 SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING],
@@ -127,9 +128,28 @@ def download(frame: pl.DataFrame, name: str, label: str = "Download CSV") -> Non
                        key=f"csv_{name}")
 
 
+def show(frame: pl.DataFrame, key: str | None = None, **column_config) -> None:
+    """A plain-text table as every page shows one (`monitor.reports.display`): times in the
+    configured zone with the zone in the header, human headers, "—" for no value, floats to one
+    decimal. `column_config` (by column name) overrides a column's header or format."""
+    labels = headers(frame, tz())
+    shown = for_display(frame, tz())
+    config: dict = {}
+    for name, dtype in shown.schema.items():
+        if dtype.is_float():
+            config[name] = st.column_config.NumberColumn(labels[name], format="%.1f")
+        else:
+            config[name] = labels[name]
+    for name, given in column_config.items():
+        if isinstance(given, dict) and given.get("label") is None:
+            given = {**given, "label": labels.get(name, name)}  # a format alone keeps the human header
+        config[name] = given
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
+
+
 def table(frame: pl.DataFrame, name: str, **column_config) -> None:
-    """A plain-text table with a CSV download below it."""
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config or None)
+    """A plain-text table (`show`) with a CSV download of the stored values below it."""
+    show(frame, f"table_{name}", **column_config)
     download(frame, name)
 
 

@@ -103,7 +103,7 @@ def render() -> None:
     st.subheader("Most-reached authors")
     table(_authors(chosen), "top_authors", author_followers=st.column_config.NumberColumn("followers"))
     st.subheader("Latest mentions")
-    table(local_naive(_latest(chosen), "created_at"), "latest_mentions")
+    table(_latest(chosen), "latest_mentions")
 
 
 require_role("viewer")

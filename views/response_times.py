@@ -12,7 +12,7 @@ import streamlit as st
 from monitor.inbox.display import waiting_text
 from monitor.inbox.queue import NEEDS_REPLY, OPEN, WORDS
 from monitor.reports.response_times import response_times
-from views.common import TTL, config, download, engine, require_role
+from views.common import TTL, config, download, engine, require_role, show
 
 GROUPS = {"by_brand": "Brand", "by_agent": "Agent", "by_source": "Source", "by_week": "Week"}
 
@@ -62,7 +62,7 @@ def page() -> None:
     for key, label in GROUPS.items():
         st.subheader(f"By {label.lower()}")
         frame = _table(report.get(key, {}), label)
-        st.dataframe(frame, hide_index=True, width="stretch", column_config=COLUMNS)
+        show(frame, f"response_times_{key}", **COLUMNS)
         download(frame, f"response_times_{key}")
 
 

@@ -1,7 +1,7 @@
 """Sources: is every network still delivering? Last success, last error in plain words, volume."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import altair as alt
 import polars as pl
@@ -18,7 +18,7 @@ STATUS_ORDER = ("failing", "needs new credentials", "not configured", "paused (r
 
 @st.cache_data(ttl=30)
 def _health() -> pl.DataFrame:
-    report = health(engine(), config(), datetime.now(timezone.utc))
+    report = health(engine(), config(), datetime.now(UTC))
     rows = [{"source": name, **values} for name, values in report.items()]
     schema = {"source": pl.Utf8, "type": pl.Utf8, "status": pl.Utf8, "last_success": pl.Utf8, "last_error": pl.Utf8,
               "last_error_at": pl.Utf8, "volume_24h": pl.Int64, "next_run": pl.Utf8}

@@ -10,7 +10,7 @@ import streamlit as st
 
 from monitor.reports.counts import WEEKDAYS, Filters
 from monitor.reports.staffing import StaffingInputs, agents_table, history_window, staffing_grid, suggest_shifts
-from views.common import TTL, config, download, engine, filters, no_data, require_role, table, tz
+from views.common import TTL, config, download, engine, filters, no_data, require_role, show, table, tz
 
 ASSUMPTIONS = """
 **How the numbers are made** (Erlang C, the queueing model call centres plan with):
@@ -76,7 +76,7 @@ def render() -> None:
     st.altair_chart((rects + labels).properties(height=280), width="stretch")
     st.caption(_window(filters(), inputs.weeks))
     with st.expander("Agents needed, as a table"):
-        st.dataframe(agents_table(grid), hide_index=True, width="stretch", key="staffing_table")
+        show(agents_table(grid), "staffing_table")
     download(grid, "staffing_grid", "Download the grid (CSV)")
     st.subheader(f"Suggested {shift_length}-hour shifts")
     table(shifts, "staffing_shifts")

@@ -8,7 +8,7 @@ import streamlit as st
 
 from monitor.reports.counts import Filters
 from monitor.reports.themes import Themes, examples, negative_sample, themes
-from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table
+from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, show, table
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model…")
@@ -34,12 +34,12 @@ def _themes(chosen: Filters, size: int, _model) -> Themes:
 
 def _overview(result: Themes) -> None:
     summary = result.themes.with_columns((pl.col("this_week") - pl.col("last_week")).alias("change"))
-    st.dataframe(summary.select("theme", "name", "mentions", "this_week", "last_week", "change", "words_by_lang"),
-                 hide_index=True, width="stretch", column_config={
-                     "this_week": st.column_config.NumberColumn("share this week", format="percent"),
-                     "last_week": st.column_config.NumberColumn("share last week", format="percent"),
-                     "change": st.column_config.NumberColumn("change", format="percent"),
-                     "words_by_lang": st.column_config.TextColumn("words by language")})
+    show(summary.select("theme", "name", "mentions", "this_week", "last_week", "change", "words_by_lang"),
+         "themes_summary",
+         this_week=st.column_config.NumberColumn("Share this week", format="percent"),
+         last_week=st.column_config.NumberColumn("Share last week", format="percent"),
+         change=st.column_config.NumberColumn("Change", format="percent"),
+         words_by_lang=st.column_config.TextColumn("Words by language"))
     weekly = local_naive(result.weekly, "week").with_columns(
         (pl.col("theme").cast(pl.Utf8) + ": " + pl.col("name")).alias("label"))
     chart = alt.Chart(weekly.to_pandas()).mark_bar().encode(
@@ -72,8 +72,7 @@ def render() -> None:
     st.subheader("What each theme says")
     for row in result.themes.iter_rows(named=True):
         with st.expander(f"Theme {row['theme']}: {row['name']} ({row['mentions']} mentions)"):
-            st.dataframe(local_naive(examples(result, row["theme"]), "created_at"), hide_index=True,
-                         width="stretch")
+            show(examples(result, row["theme"]), f"theme_examples_{row['theme']}")
     table(result.mentions.drop("distance"), "complaint_themes")
 
 
