@@ -9,7 +9,19 @@ from monitor.alerts.notify import history
 from monitor.alerts.settings import SpikeRule
 from monitor.reports.counts import Filters
 from monitor.reports.overview import spike_table
-from views.common import TIME_FORMAT, TTL, config, engine, filters, local_naive, no_data, require_role, table, tz
+from views.common import (
+    TTL,
+    config,
+    engine,
+    filters,
+    local_naive,
+    no_data,
+    require_role,
+    table,
+    time_tooltip,
+    time_x,
+    tz,
+)
 
 
 @st.cache_data(ttl=TTL)
@@ -35,11 +47,11 @@ def _rule() -> SpikeRule:
 
 def _chart(scored: pl.DataFrame) -> None:
     frame = local_naive(scored, "time").to_pandas()
-    base = alt.Chart(frame).encode(x=alt.X("time:T", title=None))
+    base = alt.Chart(frame).encode(x=time_x())
     volume = base.mark_line(strokeWidth=1).encode(y=alt.Y("mentions:Q"), color=alt.value("#4c78a8"))
     usual = base.mark_line(strokeWidth=1, strokeDash=[3, 2]).encode(y="usual:Q", color=alt.value("#999"))
     marks = base.transform_filter("datum.spike").mark_point(color="#d62728", filled=True, size=60).encode(
-        y="mentions:Q", tooltip=[alt.Tooltip("time:T", format=TIME_FORMAT), "brand", "mentions",
+        y="mentions:Q", tooltip=[time_tooltip(title=f"Hour ({tz()})"), "brand", "mentions",
                                  alt.Tooltip("usual:Q", format=".1f"), "baseline"])
     layered = alt.layer(volume, usual, marks).properties(height=140, width=900)
     st.altair_chart(layered.facet(row=alt.Row("brand:N", title=None)), width="stretch")

@@ -17,8 +17,8 @@ import streamlit as st
 
 from monitor.config import Config, load
 from monitor.query.parser import QuerySyntaxError, parse
-from monitor.reports.counts import PENDING, Filters, data_span, filter_options
-from monitor.reports.display import for_display, headers
+from monitor.reports.counts import PENDING, WEEKDAYS, Filters, data_span, filter_options
+from monitor.reports.display import for_display, header, headers
 from monitor.store.engine import make_engine, upgrade
 
 SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING],
@@ -154,15 +154,31 @@ def table(frame: pl.DataFrame, name: str, **column_config) -> None:
 
 
 def weekday_heatmap(cells: pl.DataFrame, value: str, title: str, scheme: str = "orangered",
-                    domain_mid: float | None = None) -> alt.Chart:
+                    domain_mid: float | None = None, legend: str | None = None) -> alt.Chart:
     """Weekday × hour grid; `cells` has `day`, `hour_of_day` and `value`."""
-    from monitor.reports.counts import WEEKDAYS
-
     scale = alt.Scale(scheme=scheme, domainMid=domain_mid) if domain_mid is not None else alt.Scale(scheme=scheme)
+    label = legend or header(value)
     return alt.Chart(cells.to_pandas(), title=title).mark_rect().encode(
-        x=alt.X("hour_of_day:O", title="hour"), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
-        color=alt.Color(f"{value}:Q", scale=scale, title=value.replace("_", " ")),
-        tooltip=["day", "hour_of_day", alt.Tooltip(f"{value}:Q", format=",.1f")])
+        x=alt.X("hour_of_day:O", title="hour", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day:N", sort=list(WEEKDAYS), title=None, axis=alt.Axis(labelLimit=120)),
+        color=alt.Color(f"{value}:Q", scale=scale, title=label, legend=alt.Legend(titleLimit=0, labelLimit=0)),
+        tooltip=["day", alt.Tooltip("hour_of_day:O", title="hour"), alt.Tooltip(f"{value}:Q", format=",.1f",
+                                                                                 title=label)])
+
+
+def time_x(field: str = "time", title: str | None = None) -> alt.X:
+    """The time axis of every chart: one date format, labels that never overlap."""
+    return alt.X(f"{field}:T", title=title, axis=alt.Axis(format=DATE_FORMAT, labelOverlap=True, labelAngle=0,
+                                                          labelSeparation=8))
+
+
+def time_tooltip(field: str = "time", title: str | None = None) -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:T", format=TIME_FORMAT, title=title or f"{header(field)} ({tz()})")
+
+
+def legend(title: str) -> alt.Legend:
+    """A legend whose title and labels are never cut off."""
+    return alt.Legend(title=title, titleLimit=0, labelLimit=0)
 
 
 # --- sign-in and roles (issue 7) ---------------------------------------------------------------

@@ -10,7 +10,19 @@ import streamlit as st
 from monitor.jobs.collect import health
 from monitor.reports.counts import Filters
 from monitor.reports.overview import source_volume
-from views.common import TTL, config, engine, filters, local_naive, require_role, table, tz
+from views.common import (
+    TTL,
+    config,
+    engine,
+    filters,
+    legend,
+    local_naive,
+    require_role,
+    table,
+    time_tooltip,
+    time_x,
+    tz,
+)
 
 STATUS_ORDER = ("failing", "needs new credentials", "not configured", "paused (rate limited)",
                 "waiting for first run", "ok")
@@ -51,7 +63,8 @@ def render() -> None:
         st.caption("No mentions in this period.")
         return
     chart = alt.Chart(local_naive(volume, "time").to_pandas()).mark_bar().encode(
-        x=alt.X("time:T", title=None), y=alt.Y("mentions:Q"), color="source:N", tooltip=["time:T", "source", "mentions"])
+        x=time_x(), y=alt.Y("mentions:Q"), color=alt.Color("source:N", legend=legend("Source")),
+        tooltip=[time_tooltip(title=f"Day ({tz()})"), "source", "mentions"])
     st.altair_chart(chart.properties(height=280), width="stretch")
 
 

@@ -10,7 +10,7 @@ import streamlit as st
 
 from monitor.reports.counts import WEEKDAYS, Filters
 from monitor.reports.staffing import StaffingInputs, agents_table, history_window, staffing_grid, suggest_shifts
-from views.common import TTL, config, download, engine, filters, no_data, require_role, show, table, tz
+from views.common import TTL, config, download, engine, filters, legend, no_data, require_role, show, table, tz
 
 ASSUMPTIONS = """
 **How the numbers are made** (Erlang C, the queueing model call centres plan with):
@@ -68,8 +68,8 @@ def render() -> None:
     right.metric("Shifts per week", f"{shifts['agents'].sum():,}")
     chart = alt.Chart(grid.to_pandas(), title=f"Agents needed by weekday and hour ({tz()})")
     rects = chart.mark_rect().encode(
-        x=alt.X("hour:O"), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
-        color=alt.Color("agents:Q", scale=alt.Scale(scheme="blues")),
+        x=alt.X("hour:O", axis=alt.Axis(labelAngle=0)), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
+        color=alt.Color("agents:Q", scale=alt.Scale(scheme="blues"), legend=legend("Agents")),
         tooltip=["day", "hour", alt.Tooltip("mentions_per_hour:Q", format=".1f"), "agents",
                  alt.Tooltip("service_level:Q", format=".1%")])
     labels = chart.mark_text(fontSize=11).encode(x="hour:O", y=alt.Y("day:N", sort=list(WEEKDAYS)), text="agents:Q")

@@ -8,7 +8,20 @@ import streamlit as st
 
 from monitor.reports.counts import Filters
 from monitor.reports.themes import Themes, examples, negative_sample, themes
-from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, show, table
+from views.common import (
+    DATE_FORMAT,
+    TTL,
+    config,
+    engine,
+    filters,
+    legend,
+    local_naive,
+    no_data,
+    require_role,
+    show,
+    table,
+    time_x,
+)
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model…")
@@ -43,8 +56,8 @@ def _overview(result: Themes) -> None:
     weekly = local_naive(result.weekly, "week").with_columns(
         (pl.col("theme").cast(pl.Utf8) + ": " + pl.col("name")).alias("label"))
     chart = alt.Chart(weekly.to_pandas()).mark_bar().encode(
-        x=alt.X("week:T", timeUnit="yearweek", title="week"), y="mentions:Q", color=alt.Color("label:N", title="theme"),
-        tooltip=["week:T", "label", "mentions"])
+        x=time_x("week", "week starting"), y="mentions:Q", color=alt.Color("label:N", legend=legend("Theme")),
+        tooltip=[alt.Tooltip("week:T", format=DATE_FORMAT, title="week starting"), "label", "mentions"])
     st.altair_chart(chart.properties(height=260), width="stretch")
 
 

@@ -5,7 +5,7 @@ mean: Sunday evening is always busier than Tuesday at 4 am, and one past inciden
 raise the bar for months (a median ignores it). An hour is a spike when it has at least
 `min_mentions` and at least `threshold` times the usual count (a usual of 0 counts as 1).
 
-With short history (a new brand, a fresh install, the first weeks of the demo) that median does
+With short history (under three weeks: a new brand, a fresh install, the first weeks of the demo) that median does
 not exist yet, and the largest outages would go unflagged. Then "usual" falls back, in order, to
 the median of the same hour on earlier days, and to the mean of all earlier hours; the `baseline`
 column says which one an hour was judged against. Only earlier hours ever count.
@@ -19,13 +19,13 @@ import polars as pl
 from monitor.alerts.settings import SpikeRule
 from monitor.reports.counts import with_slot
 
-
 WEEKLY = "same weekday and hour"
 DAILY = "same hour, earlier days"
 OVERALL = "all earlier hours"
 BASELINES = (WEEKLY, DAILY, OVERALL)
 DAILY_WINDOW = 14       # days behind the same-hour fallback
-MIN_WEEKS, MIN_DAYS, MIN_HOURS = 2, 2, 24   # the least history each baseline needs
+MIN_WEEKS, MIN_DAYS, MIN_HOURS = 3, 2, 24   # the least history each baseline needs (a median of 3
+# ignores one outage; a "median" of 2 is a mean, and would draw last outage's echo as usual)
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,8 @@ def complete_hours(hourly: pl.DataFrame, first: int, last: int) -> pl.DataFrame:
 def _baselines(rule: SpikeRule) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """The three "usual" levels of an hour, each from earlier hours only (null: too little history)."""
     counted = pl.col("mentions").cast(pl.Float64)
-    weekly = counted.shift(1).rolling_median(window_size=rule.baseline_weeks, min_samples=MIN_WEEKS)
+    weekly = counted.shift(1).rolling_median(window_size=rule.baseline_weeks,
+                                                     min_samples=min(MIN_WEEKS, rule.baseline_weeks))
     daily = counted.shift(1).rolling_median(window_size=DAILY_WINDOW, min_samples=MIN_DAYS)
     earlier = pl.col("mentions").cum_count().over("brand") - 1
     mean = (counted.cum_sum().over("brand") - counted) / earlier

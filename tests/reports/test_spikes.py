@@ -31,9 +31,9 @@ def scored(frame: pl.DataFrame, rule: SpikeRule = SpikeRule()) -> pl.DataFrame:
 
 
 def spikes(frame: pl.DataFrame, rule: SpikeRule = SpikeRule()) -> pl.DataFrame:
-    """Spikes from the third week on, where the weekly baseline exists (the first two weeks are
+    """Spikes from the fourth week on, where the weekly baseline exists (the first three weeks are
     judged against the fallbacks: `test_short_history_*`)."""
-    return scored(frame, rule).filter(pl.col("spike") & (pl.col("hour") >= MONDAY + 2 * 168))
+    return scored(frame, rule).filter(pl.col("spike") & (pl.col("hour") >= MONDAY + 3 * 168))
 
 
 def test_a_busy_sunday_evening_is_not_a_spike() -> None:
@@ -76,11 +76,12 @@ def test_short_history_falls_back_to_the_same_hour_then_to_all_hours() -> None:
     assert baseline[MONDAY + 5] is None                       # the very first day: nothing earlier
     assert baseline[MONDAY + 24 + 5] == OVERALL               # day 2: a day of hours, one same hour
     assert baseline[MONDAY + 3 * 24 + 5] == DAILY             # day 4: the same hour on earlier days
-    assert baseline[MONDAY + 2 * 168 + 5] == WEEKLY           # week 3: the same weekday and hour
-    # the first Sunday evening is a spike against the hours before it; from week 3 on it is usual
+    assert baseline[MONDAY + 2 * 168 + 5] == DAILY            # week 3: two earlier weeks are not enough
+    assert baseline[MONDAY + 3 * 168 + 5] == WEEKLY           # week 4: the same weekday and hour
+    # the first Sunday evening is a spike against the hours before it; from week 4 on it is usual
     first_sunday = MONDAY + 6 * 24 + 19
     assert frame.filter(pl.col("hour") == first_sunday)["spike"].item()
-    assert not frame.filter(pl.col("hour") == first_sunday + 2 * 168)["spike"].item()
+    assert not frame.filter(pl.col("hour") == first_sunday + 3 * 168)["spike"].item()
 
 
 @pytest.fixture(scope="module")
@@ -97,11 +98,22 @@ def test_the_demos_largest_outages_are_flagged_even_before_a_weekly_baseline(dem
     frame = score_hours(demo_hours, "Europe/Warsaw", SpikeRule(), low, high)
     largest = frame.sort("mentions", descending=True).head(5)
     assert largest["spike"].all(), largest
-    # two outages fall in the first two weeks, where only a fallback baseline exists, and say so
-    early = largest.filter(pl.col("hour") < low + 2 * 168)
+    # two outages fall in the first three weeks, where only a fallback baseline exists, and say so
+    early = largest.filter(pl.col("hour") < low + 3 * 168)
     assert early.select("brand").n_unique() >= 2 and set(early["baseline"]) <= {DAILY, OVERALL}
     # every brand's outage peak is flagged: the brand's busiest hour is a spike
     peaks = frame.sort("mentions", descending=True).group_by("brand", maintain_order=True).first()
     assert peaks["spike"].all(), peaks
     first = spikes_of(early)[0]
     assert first.baseline in (DAILY, OVERALL) and first.baseline in describe(first, "Europe/Warsaw")
+
+
+def test_an_outage_does_not_come_back_as_usual_two_weeks_later(demo_hours) -> None:
+    """With two weeks of history, a "median" of two is their mean: the outage would reappear as
+    the usual level of the same weekday and hour two weeks on. Three weeks' median ignores it."""
+    low, high = int(demo_hours["hour"].min()), int(demo_hours["hour"].max())
+    frame = score_hours(demo_hours, "Europe/Warsaw", SpikeRule(), low, high)
+    for brand, hour in frame.sort("mentions", descending=True).head(3).select("brand", "hour").iter_rows():
+        for weeks in (1, 2, 3):
+            echo = frame.filter((pl.col("brand") == brand) & (pl.col("hour") == hour + weeks * 168))
+            assert echo["usual"].item() < 20, (brand, weeks, echo)
