@@ -7,7 +7,6 @@ them with `st.dataframe` only, never as markdown or HTML.
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,7 +14,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.config import Config, load
+from monitor.config import Config, config_path, database_url, load
 from monitor.query.parser import QuerySyntaxError, parse
 from monitor.reports.counts import PENDING, WEEKDAYS, Filters, data_span, filter_options
 from monitor.reports.display import for_display, header, headers
@@ -32,8 +31,9 @@ DATETIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 
 def engine():
-    """The database named by $NASLUCH_DB (set by `nasluch dashboard`), opened once per URL."""
-    return _engine_for(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"))
+    """The database the command line would open (`monitor.config.database_url`: $NASLUCH_DB, set
+    by `nasluch dashboard`, else the config's `database.url`), opened once per URL."""
+    return _engine_for(database_url(config()))
 
 
 @st.cache_resource
@@ -44,7 +44,7 @@ def _engine_for(url: str):
 
 
 def config() -> Config:
-    return _config_for(os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+    return _config_for(config_path())
 
 
 @st.cache_resource
@@ -213,7 +213,7 @@ def _synced(url: str, path: str) -> bool:
 
 
 def _sync_users() -> None:
-    _synced(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"), os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+    _synced(database_url(config()), config_path())
 
 
 def _password_form() -> None:
