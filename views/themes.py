@@ -7,7 +7,7 @@ import polars as pl
 import streamlit as st
 
 from monitor.reports.counts import Filters
-from monitor.reports.themes import Themes, examples, negative_sample, themes
+from monitor.reports.themes import Themes, examples, negative_sample, stored_themes
 from views.common import (
     DATE_FORMAT,
     TTL,
@@ -41,8 +41,20 @@ def _sample(chosen: Filters, size: int) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=15 * 60, show_spinner="Grouping complaints by meaning…")
+def _stored(chosen: Filters, size: int) -> Themes:
+    """From the vectors stored at scoring time: no model is loaded."""
+    return stored_themes(engine(), chosen, size)
+
+
+@st.cache_data(ttl=15 * 60, show_spinner="Grouping complaints by meaning (computing missing vectors)…")
 def _themes(chosen: Filters, size: int, _model) -> Themes:
-    return themes(_sample(chosen, size), _model.embed)
+    return stored_themes(engine(), chosen, size, _model.embed)
+
+
+def _enough(result: Themes) -> bool:
+    """Stored vectors for nearly the whole sample: no need to load the model for the rest."""
+    total = result.mentions.height + result.unembedded
+    return result.mentions.height >= 30 and result.unembedded <= 0.1 * total
 
 
 def _overview(result: Themes) -> None:
@@ -73,12 +85,17 @@ def render() -> None:
         st.info("No negative mentions in this period, or sentiment scoring is still pending "
                 "(`nasluch score` scores them).")
         return
-    model = scorer()
-    if isinstance(model, str):
-        st.warning(f"Complaint themes need the sentiment model, which is not available here: {model}. "
-                   "Run `nasluch model install`.")
-        return
-    result = _themes(chosen, size, model)
+    result = _stored(chosen, size)
+    if result.unembedded and not _enough(result):
+        model = scorer()  # mentions scored before vectors were stored: the model makes theirs, slowly
+        if isinstance(model, str):
+            st.warning(f"Complaint themes need the sentiment model, which is not available here: {model}. "
+                       "Run `nasluch model install`.")
+            return
+        result = _themes(chosen, size, model)
+    elif result.unembedded:
+        st.caption(f"{result.unembedded:,} of the sampled mentions have no stored vector yet and are left out "
+                   "(`nasluch run` and `nasluch score` store them).")
     st.caption(f"{sample.height:,} negative mentions grouped by meaning. Shares compare each theme's part of "
                "the complaints in the last 7 days of the period with the 7 days before.")
     _overview(result)

@@ -15,7 +15,7 @@ from monitor.config import Config
 from monitor.inbox.actions import alert_sla_breaches
 from monitor.inbox.outbox import send_due, worker_name
 from monitor.jobs.retention import purge_old_mentions
-from monitor.jobs.scoring import load_scorer_for, score_pending
+from monitor.jobs.scoring import embed_missing, load_scorer_for, score_pending
 from responders import build_responders
 from sentiment import model_in_use
 
@@ -43,6 +43,8 @@ def scoring_job(engine: Engine, config: Config) -> Job:
         result = score_pending(engine, state["scorer"], limit=5_000, **settings.priority_inputs())
         if result.scored:
             log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
+        elif embed_missing(engine, state["scorer"], limit=500):  # idle: vectors for older complaints
+            log.info("stored theme vectors for older negative mentions")
 
     return ("score", timedelta(seconds=30), run)
 

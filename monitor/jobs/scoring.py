@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from monitor.query.fold import fold_expr
 from monitor.query.parser import parse
-from monitor.store import rollups, schema
+from monitor.store import rollups, schema, vectors
 from sentiment import load_scorer
 
 log = logging.getLogger(__name__)
@@ -27,6 +28,7 @@ MENTION = schema.MentionRow.__table__
 CONVERSATION = schema.ConversationRow.__table__
 CORRECTION = schema.LabelCorrectionRow.__table__
 BATCH = 256
+BACKFILL = 2_000   # negative mentions given a vector after a `score` run (the themes sample is 400)
 UNSCORED = MENTION.c.sentiment.is_(None)
 # scored, in a conversation not yet closed, and never relabelled by an agent
 RESCORABLE = sa.and_(
@@ -100,13 +102,46 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
     statement = (MENTION.update().where(MENTION.c.id == sa.bindparam("_id"))
                  .values(sentiment=sa.bindparam("sentiment"), sentiment_score=sa.bindparam("sentiment_score"),
                          lang=sa.bindparam("lang"), priority=sa.bindparam("priority")))
+    negative_ids, negative_vectors = _negative_vectors(scorer, frame, results)
     with engine.begin() as connection:
         claimed = _claim(connection, [u["_id"] for u in updates], still)
         updates = [u for u in updates if u["_id"] in claimed]
         if updates:
             with rollups.changing(connection, sorted(claimed)):
                 connection.execute(statement, updates)
+            kept = [n for n, i in enumerate(negative_ids) if i in claimed]
+            vectors.save(connection, [negative_ids[n] for n in kept], _model_name(scorer), negative_vectors[kept])
     return len(updates)
+
+
+def _negative_vectors(scorer: Any, frame: pl.DataFrame, results: list[Any]) -> tuple[list[int], np.ndarray]:
+    """Sentence vectors of the mentions labelled negative, for complaint themes (a scorer without
+    `embed`, as in tests, stores none). Computed here, once per mention, so the Complaint themes
+    page never has to run the model."""
+    rows = [(i, text) for i, text, result in zip(frame["id"], frame["text"], results) if result.label == "negative"]
+    if not rows or not hasattr(scorer, "embed"):
+        return [], np.zeros((0, 0), dtype=np.float32)
+    return [i for i, _ in rows], np.asarray(scorer.embed([text for _, text in rows]), dtype=np.float32)
+
+
+def _model_name(scorer: Any) -> str:
+    return str(getattr(scorer, "name", "unknown"))
+
+
+def embed_missing(engine: Engine, scorer: Any, limit: int = 2_000, batch: int = BATCH) -> int:
+    """Store vectors for negative mentions scored before vectors were kept (newest first, up to
+    `limit`): what the Complaint themes page samples."""
+    done = 0
+    while done < limit and hasattr(scorer, "embed"):
+        with engine.connect() as connection:
+            rows = vectors.missing_negative(connection, min(batch, limit - done))
+        if not rows:
+            break
+        found = np.asarray(scorer.embed([text for _, text in rows]), dtype=np.float32)
+        with engine.begin() as connection:
+            vectors.save(connection, [i for i, _ in rows], _model_name(scorer), found)
+        done += len(rows)
+    return done
 
 
 def _complaining(frame: pl.DataFrame, complaints: pl.Expr) -> list[bool]:
@@ -240,9 +275,13 @@ def load_scorer_for(settings: Any) -> Any:
 
 def score_all(engine: Engine, settings: Any, limit: int | None = None,
               progress: Callable[[int], None] | None = None) -> ScoreResult:
-    """`nasluch score`: every unscored mention, newest first, in the configured batch size."""
-    return score_pending(engine, load_scorer_for(settings), batch=max(settings.sentiment.batch_size, 64),
-                         limit=limit, progress=progress, **settings.priority_inputs())
+    """`nasluch score`: every unscored mention, newest first, in the configured batch size; then
+    vectors for the newest negative mentions scored before vectors were stored (themes)."""
+    scorer = load_scorer_for(settings)
+    result = score_pending(engine, scorer, batch=max(settings.sentiment.batch_size, 64),
+                           limit=limit, progress=progress, **settings.priority_inputs())
+    embed_missing(engine, scorer, limit=BACKFILL)
+    return result
 
 
 def rescore_all_open(engine: Engine, settings: Any, progress: Callable[[int], None] | None = None) -> ScoreResult:
