@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import polars as pl
@@ -212,8 +212,8 @@ def with_slot(frame: pl.DataFrame, tz: str) -> pl.DataFrame:
 def whole_hour_zone(tz: str) -> bool:
     """True when `tz` is a whole number of hours from UTC (then UTC hours map onto local hours)."""
     zone = ZoneInfo(tz)
-    year = datetime.now(UTC).year
-    moments = [datetime(y, m, 1, tzinfo=UTC) for y in (year - 1, year) for m in (1, 4, 7, 10)]
+    year = datetime.now(timezone.utc).year
+    moments = [datetime(y, m, 1, tzinfo=timezone.utc) for y in (year - 1, year) for m in (1, 4, 7, 10)]
     return all(zone.utcoffset(moment).total_seconds() % 3600 == 0 for moment in moments)
 
 
@@ -224,8 +224,8 @@ def data_span(engine: Engine) -> tuple[datetime, datetime] | None:
         high = connection.execute(sa.select(sa.func.max(BRAND_ROLLUP.c.hour))).scalar()
     if low is None:
         return None
-    start = datetime.fromtimestamp(low * 3600, UTC)
-    return start, datetime.fromtimestamp((high + 1) * 3600, UTC)
+    start = datetime.fromtimestamp(low * 3600, timezone.utc)
+    return start, datetime.fromtimestamp((high + 1) * 3600, timezone.utc)
 
 
 def distinct_values(connection: sa.Connection, column: str) -> list[str | None]:
