@@ -84,7 +84,7 @@ def _frame(engine: Engine, query: sa.Select) -> pl.DataFrame:
 
 
 def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl.Expr,
-                weights: Any, still: sa.ColumnElement[bool] = UNSCORED) -> int:
+                weights: Any, still: sa.ColumnElement[bool] = UNSCORED, vectors_too: bool = True) -> int:
     """Score `frame`'s mentions and write the rows that are `still` to be scored (another worker
     may have taken some meanwhile)."""
     from sentiment.priority import priority
@@ -102,7 +102,8 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
     statement = (MENTION.update().where(MENTION.c.id == sa.bindparam("_id"))
                  .values(sentiment=sa.bindparam("sentiment"), sentiment_score=sa.bindparam("sentiment_score"),
                          lang=sa.bindparam("lang"), priority=sa.bindparam("priority")))
-    negative_ids, negative_vectors = _negative_vectors(scorer, frame, results)
+    negative_ids, negative_vectors = (_negative_vectors(scorer, frame, results) if vectors_too
+                                      else ([], np.zeros((0, 0), dtype=np.float32)))
     with engine.begin() as connection:
         claimed = _claim(connection, [u["_id"] for u in updates], still)
         updates = [u for u in updates if u["_id"] in claimed]
@@ -162,8 +163,9 @@ def _claim(connection: sa.Connection, ids: list[int], still: sa.ColumnElement[bo
 
 def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint_queries: list[str] = (),
                   batch: int = BATCH, limit: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> ScoreResult:
-    """Score every unscored mention (or `limit` of them), newest first, batch by batch."""
+                  progress: Callable[[int], None] | None = None, vectors_too: bool = True) -> ScoreResult:
+    """Score every unscored mention (or `limit` of them), newest first, batch by batch; with
+    `vectors_too`, store the negative ones' theme vectors in the same step."""
     started, result = time.perf_counter(), ScoreResult()
     complaints = complaint_expr(list(complaint_queries))
     while limit is None or result.scored < limit:
@@ -171,7 +173,7 @@ def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint
         frame = _unscored(engine, size)
         if frame.is_empty():
             break
-        result.scored += score_batch(engine, scorer, frame, complaints, weights)
+        result.scored += score_batch(engine, scorer, frame, complaints, weights, vectors_too=vectors_too)
         if progress:
             progress(frame.height)
     result.seconds = time.perf_counter() - started
