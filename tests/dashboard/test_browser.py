@@ -182,13 +182,15 @@ QUICK_TOUR = ["Peak hours", "Complaint themes", "Alerts", "Inbox", "Response tim
               "Sources", "Sentiment model", "Users", "Privacy"]
 
 
-def test_clicking_through_pages_right_after_sign_in(signed_server) -> None:
+def test_clicking_through_pages_right_after_sign_in(signed_server, page) -> None:
     """A fresh server, a sign-in, then Peak hours at once and every other page without waiting for
     the one before to finish: no page may fail (a lazy import once raced between the sign-in's rerun
     and the page: "partially initialized module 'pandas'")."""
     from playwright.sync_api import expect
 
-    for tab in _tab():
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})  # no session yet
+    tab = context.new_page()
+    try:
         tab.goto(signed_server)
         tab.get_by_role("textbox", name="Name").fill("ada")
         tab.get_by_role("textbox", name="Password").fill(PASSWORD)
@@ -205,3 +207,5 @@ def test_clicking_through_pages_right_after_sign_in(signed_server) -> None:
         _ran(tab)
         expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
         expect(tab.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    finally:
+        context.close()
