@@ -7,8 +7,17 @@ the page runs, so they appear on every page and keep their state across pages.
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
+# Everything the pages' charts and tables need is imported here, before any page runs. Streamlit
+# runs each session's script in its own thread: left to the first `to_pandas()` or chart, a lazy
+# import could race between two sessions ("partially initialized module 'pandas' has no attribute
+# 'Timestamp'", seen opening Peak hours right after signing in).
+import altair as alt
+import pandas as pd
+import polars as pl
+import pyarrow  # noqa: F401  (polars converts to pandas through it)
 import streamlit as st
 
 from monitor.trust.auth import LOCAL_ADMIN
@@ -31,6 +40,16 @@ PAGES = [
 ]
 
 
+@st.cache_resource
+def _warm_up() -> bool:
+    """Once per process: run the conversions the pages use, so their lazy imports happen now, in
+    one thread, and not in two sessions at once."""
+    frame = pl.DataFrame({"time": [datetime(2026, 1, 1, tzinfo=UTC)], "mentions": [1]}).to_pandas()
+    assert isinstance(frame["time"].iloc[0], pd.Timestamp)
+    alt.Chart(frame).mark_line().encode(x="time:T", y="mentions:Q").to_dict()
+    return True
+
+
 def navigation(user) -> st.navigation:
     """Only the pages the user's role allows are in the menu (each page checks again itself)."""
     sections: dict[str, list[st.Page]] = {}
@@ -43,6 +62,7 @@ def navigation(user) -> st.navigation:
 
 
 st.set_page_config(page_title="Nasłuch", page_icon=":material/hearing:", layout="wide")
+_warm_up()
 user = current_user()
 if user is None:
     st.navigation([st.Page(sign_in_screen, title="Sign in", url_path="sign-in")], position="hidden").run()

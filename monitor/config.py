@@ -286,6 +286,19 @@ def build(raw: Any, environ: dict[str, str] | None = None, path: Path | None = N
                   responders=responders, unconfigured_responders=unconfigured_responders, secrets=secrets)
 
 
+def config_path(environ: dict[str, str] | None = None) -> str:
+    """The config file when none is named on the command line: $NASLUCH_CONFIG, else config.yaml."""
+    return (os.environ if environ is None else environ).get("NASLUCH_CONFIG") or "config.yaml"
+
+
+def database_url(config: Config | None, given: str | None = None, environ: dict[str, str] | None = None) -> str:
+    """The database, decided one way for the command line and the dashboard: `--db` (`given`),
+    else $NASLUCH_DB, else the config's `database.url`, else sqlite:///nasluch.db."""
+    environ = os.environ if environ is None else environ
+    configured = config.settings.database.url if config is not None else None
+    return given or environ.get("NASLUCH_DB") or configured or DEFAULT_DB_URL
+
+
 def load(path: str | Path | None, environ: dict[str, str] | None = None) -> Config:
     """Read and validate a config file; a missing file means an empty, default config."""
     if path is None or not Path(path).exists():

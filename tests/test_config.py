@@ -74,3 +74,26 @@ def test_source_without_its_secret_is_not_configured_not_a_crash():
     assert [(u.name, u.reason) for u in config.unconfigured] == [("x", "not configured: set X_BEARER_TOKEN")]
     configured = build(raw, environ={"X_BEARER_TOKEN": "s3cr3t-XYZ"})
     assert [s.name for s in configured.sources] == ["x", "hn"] and "s3cr3t-XYZ" not in repr(configured.sources[0])
+
+
+def test_one_database_resolution_for_the_command_line_and_the_dashboard(tmp_path, monkeypatch) -> None:
+    """--db, else $NASLUCH_DB, else database.url, else the default: the same order everywhere, and
+    `streamlit run dashboard.py` (no NASLUCH_DB) opens the config's database."""
+    import argparse
+
+    from monitor.cli.app import App
+    from monitor.config import DEFAULT_DB_URL, database_url, load
+
+    path = tmp_path / "config.yaml"
+    path.write_text('database: {url: "sqlite:///from-config.db"}\n', encoding="utf-8")
+    config = load(path)
+    assert database_url(config, "sqlite:///flag.db", {"NASLUCH_DB": "sqlite:///env.db"}) == "sqlite:///flag.db"
+    assert database_url(config, None, {"NASLUCH_DB": "sqlite:///env.db"}) == "sqlite:///env.db"
+    assert database_url(config, None, {}) == "sqlite:///from-config.db"
+    assert database_url(load(tmp_path / "missing.yaml"), None, {}) == DEFAULT_DB_URL
+    monkeypatch.delenv("NASLUCH_DB", raising=False)
+    assert App(argparse.Namespace(config=str(path), db=None)).db_url == "sqlite:///from-config.db"
+    monkeypatch.setenv("NASLUCH_CONFIG", str(path))
+    from views import common
+
+    assert common.database_url(common.config()) == "sqlite:///from-config.db"

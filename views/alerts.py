@@ -9,7 +9,19 @@ from monitor.alerts.notify import history
 from monitor.alerts.settings import SpikeRule
 from monitor.reports.counts import Filters
 from monitor.reports.overview import spike_table
-from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table, tz
+from views.common import (
+    TTL,
+    config,
+    engine,
+    filters,
+    local_naive,
+    no_data,
+    require_role,
+    table,
+    time_tooltip,
+    time_x,
+    tz,
+)
 
 
 @st.cache_data(ttl=TTL)
@@ -35,11 +47,12 @@ def _rule() -> SpikeRule:
 
 def _chart(scored: pl.DataFrame) -> None:
     frame = local_naive(scored, "time").to_pandas()
-    base = alt.Chart(frame).encode(x=alt.X("time:T", title=None))
+    base = alt.Chart(frame).encode(x=time_x())
     volume = base.mark_line(strokeWidth=1).encode(y=alt.Y("mentions:Q"), color=alt.value("#4c78a8"))
     usual = base.mark_line(strokeWidth=1, strokeDash=[3, 2]).encode(y="usual:Q", color=alt.value("#999"))
     marks = base.transform_filter("datum.spike").mark_point(color="#d62728", filled=True, size=60).encode(
-        y="mentions:Q", tooltip=["time:T", "brand", "mentions", alt.Tooltip("usual:Q", format=".1f")])
+        y="mentions:Q", tooltip=[time_tooltip(title=f"Hour ({tz()})"), "brand", "mentions",
+                                 alt.Tooltip("usual:Q", format=".1f"), "baseline"])
     layered = alt.layer(volume, usual, marks).properties(height=140, width=900)
     st.altair_chart(layered.facet(row=alt.Row("brand:N", title=None)), width="stretch")
 
@@ -50,7 +63,9 @@ def render() -> None:
         return
     st.caption("An hour is a spike when it has far more mentions than usual for that brand, weekday and hour "
                "(the median of the same hour on the same weekday in previous weeks), so a busy Sunday evening "
-               "is compared with other Sunday evenings.")
+               "is compared with other Sunday evenings. With less than two weeks of history, an hour is "
+               "compared with the same hour on earlier days, or else with all earlier hours: the **Baseline** "
+               "column says which.")
     rule = _rule()
     scored = _scored(filters(), rule)
     spikes = scored.filter(pl.col("spike"))
@@ -58,9 +73,13 @@ def render() -> None:
     if not scored.is_empty():
         _chart(scored)
     table(local_naive(spikes, "time").select("time", "brand", "mentions", "usual",
-                                            (pl.col("mentions") / pl.max_horizontal("usual", 1.0)).alias("times_usual")),
-          "spikes", usual=st.column_config.NumberColumn(format="%.1f"),
-          times_usual=st.column_config.NumberColumn("× usual", format="%.1f"))
+                                            (pl.col("mentions") / pl.max_horizontal("usual", 1.0)).alias("times_usual"),
+                                            "baseline"),
+          "spikes", time=f"Hour ({tz()})",
+          brand=st.column_config.TextColumn("Brand"), mentions=st.column_config.NumberColumn("Mentions"),
+          usual=st.column_config.NumberColumn("Usual", format="%.1f"),
+          times_usual=st.column_config.NumberColumn("× usual", format="%.1f"),
+          baseline=st.column_config.TextColumn("Baseline", help="What 'usual' was measured against"))
     st.subheader("Notifications")
     channels = config().settings.alerts.channels
     if channels:
@@ -71,7 +90,8 @@ def render() -> None:
                 "under `alerts:` in config.yaml.")
     sent = _history()
     if not sent.is_empty():
-        table(local_naive(sent, "hour_start", "sent_at"), "alerts_sent")
+        table(sent.select("hour_start", "brand", "mentions", "usual", "delivered", "error", "sent_at"), "alerts_sent",
+              hour_start=f"Spike hour ({tz()})", sent_at=f"Sent ({tz()})")
 
 
 require_role("viewer")

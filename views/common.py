@@ -7,7 +7,6 @@ them with `st.dataframe` only, never as markdown or HTML.
 """
 from __future__ import annotations
 
-import os
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -15,19 +14,26 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.config import Config, load
+from monitor.config import Config, config_path, database_url, load
 from monitor.query.parser import QuerySyntaxError, parse
-from monitor.reports.counts import PENDING, Filters, data_span, filter_options
+from monitor.reports.counts import PENDING, WEEKDAYS, Filters, data_span, filter_options
+from monitor.reports.display import for_display, header, headers
 from monitor.store.engine import make_engine, upgrade
 
 SENTIMENT_COLORS = alt.Scale(domain=["negative", "neutral", "positive", PENDING],
                              range=["#d62728", "#9e9e9e", "#2ca02c", "#cfd8dc"])
 TTL = 60
+# One way to write a time on screen, in the configured zone (the sidebar names it): d3 formats for
+# altair, moment.js formats for st.column_config.
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+DATE_FORMAT = "%Y-%m-%d"
+DATETIME_FORMAT = "YYYY-MM-DD HH:mm"
 
 
 def engine():
-    """The database named by $NASLUCH_DB (set by `nasluch dashboard`), opened once per URL."""
-    return _engine_for(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"))
+    """The database the command line would open (`monitor.config.database_url`: $NASLUCH_DB, set
+    by `nasluch dashboard`, else the config's `database.url`), opened once per URL."""
+    return _engine_for(database_url(config()))
 
 
 @st.cache_resource
@@ -38,7 +44,7 @@ def _engine_for(url: str):
 
 
 def config() -> Config:
-    return _config_for(os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+    return _config_for(config_path())
 
 
 @st.cache_resource
@@ -122,22 +128,57 @@ def download(frame: pl.DataFrame, name: str, label: str = "Download CSV") -> Non
                        key=f"csv_{name}")
 
 
+def show(frame: pl.DataFrame, key: str | None = None, **column_config) -> None:
+    """A plain-text table as every page shows one (`monitor.reports.display`): times in the
+    configured zone with the zone in the header, human headers, "—" for no value, floats to one
+    decimal. `column_config` (by column name) overrides a column's header or format."""
+    labels = headers(frame, tz())
+    shown = for_display(frame, tz())
+    config: dict = {}
+    for name, dtype in shown.schema.items():
+        if dtype.is_float():
+            config[name] = st.column_config.NumberColumn(labels[name], format="%.1f")
+        else:
+            config[name] = labels[name]
+    for name, given in column_config.items():
+        if isinstance(given, dict) and given.get("label") is None:
+            given = {**given, "label": labels.get(name, name)}  # a format alone keeps the human header
+        config[name] = given
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=config, key=key)
+
+
 def table(frame: pl.DataFrame, name: str, **column_config) -> None:
-    """A plain-text table with a CSV download below it."""
-    st.dataframe(frame, hide_index=True, width="stretch", column_config=column_config or None)
+    """A plain-text table (`show`) with a CSV download of the stored values below it."""
+    show(frame, f"table_{name}", **column_config)
     download(frame, name)
 
 
 def weekday_heatmap(cells: pl.DataFrame, value: str, title: str, scheme: str = "orangered",
-                    domain_mid: float | None = None) -> alt.Chart:
+                    domain_mid: float | None = None, legend: str | None = None) -> alt.Chart:
     """Weekday × hour grid; `cells` has `day`, `hour_of_day` and `value`."""
-    from monitor.reports.counts import WEEKDAYS
-
     scale = alt.Scale(scheme=scheme, domainMid=domain_mid) if domain_mid is not None else alt.Scale(scheme=scheme)
+    label = legend or header(value)
     return alt.Chart(cells.to_pandas(), title=title).mark_rect().encode(
-        x=alt.X("hour_of_day:O", title="hour"), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
-        color=alt.Color(f"{value}:Q", scale=scale, title=value.replace("_", " ")),
-        tooltip=["day", "hour_of_day", alt.Tooltip(f"{value}:Q", format=",.1f")])
+        x=alt.X("hour_of_day:O", title="hour", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("day:N", sort=list(WEEKDAYS), title=None, axis=alt.Axis(labelLimit=120)),
+        color=alt.Color(f"{value}:Q", scale=scale, title=label, legend=alt.Legend(titleLimit=0, labelLimit=0)),
+        tooltip=["day", alt.Tooltip("hour_of_day:O", title="hour"), alt.Tooltip(f"{value}:Q", format=",.1f",
+                                                                                 title=label)])
+
+
+def time_x(field: str = "time", title: str | None = None) -> alt.X:
+    """The time axis of every chart: one date format, labels that never overlap."""
+    return alt.X(f"{field}:T", title=title, axis=alt.Axis(format=DATE_FORMAT, labelOverlap=True, labelAngle=0,
+                                                          labelSeparation=8))
+
+
+def time_tooltip(field: str = "time", title: str | None = None) -> alt.Tooltip:
+    return alt.Tooltip(f"{field}:T", format=TIME_FORMAT, title=title or f"{header(field)} ({tz()})")
+
+
+def legend(title: str) -> alt.Legend:
+    """A legend whose title and labels are never cut off."""
+    return alt.Legend(title=title, titleLimit=0, labelLimit=0)
 
 
 # --- sign-in and roles (issue 7) ---------------------------------------------------------------
@@ -172,7 +213,7 @@ def _synced(url: str, path: str) -> bool:
 
 
 def _sync_users() -> None:
-    _synced(os.environ.get("NASLUCH_DB", "sqlite:///nasluch.db"), os.environ.get("NASLUCH_CONFIG", "config.yaml"))
+    _synced(database_url(config()), config_path())
 
 
 def _password_form() -> None:

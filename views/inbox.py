@@ -7,7 +7,7 @@ back are shown with `st.text`, `st.code` or in data frames: never as markdown or
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
@@ -16,12 +16,14 @@ import streamlit as st
 from monitor.inbox import actions, queue
 from monitor.inbox.display import queue_table, sla_text, waiting_text
 from monitor.inbox.outbox import requeue
+from monitor.reports.display import time_text
 from monitor.trust.auth import LOCAL_ADMIN
 from responders import build_responders, length_limit, responder_for
 from views.common import config as _config
 from views.common import engine as _engine
 from views.common import filters as global_filters
-from views.common import require_role
+from views.common import require_role, show
+from views.common import tz as _tz
 
 ANY = "(any)"
 SAFE_SCHEMES = ("https://", "http://")
@@ -117,7 +119,7 @@ def _sla(conversation_id: int) -> None:
     status = queue.sla_status(_engine(), conversation_id, _config().settings.sla_minutes)
     if not status["running"]:
         answered = status["answered_at"]
-        st.metric("SLA", "stopped", f"answered {answered:%Y-%m-%d %H:%M} UTC" if answered else "no customer message",
+        st.metric("SLA", "stopped", f"answered {time_text(answered, _tz())}" if answered else "no customer message",
                   delta_color="off")
     elif status["breached"]:
         st.metric("SLA", sla_text(status["left_s"]), f"waiting {waiting_text(-status['left_s'])} past the target",
@@ -142,7 +144,7 @@ def _thread(conversation_id: int) -> pl.DataFrame:
         with st.container(border=True):
             who = post["author"] if post["kind"] == "customer" else f"{post['author']} (brand)"
             state = f" · {post['state']}" if post["state"] else ""
-            st.text(f"{who} · {post['created_at']:%Y-%m-%d %H:%M} UTC{state}")
+            st.text(f"{who} · {time_text(post['created_at'], _tz())}{state}")
             st.text(post["text"])
             if post["kind"] == "customer":
                 _sentiment_box(post)
@@ -231,7 +233,7 @@ def _controls(conversation_id: int, current: dict[str, Any], agent: str) -> None
 def _notes(conversation_id: int, agent: str) -> None:
     st.subheader("Internal notes (never sent)")
     for note in queue.notes(_engine(), conversation_id).iter_rows(named=True):
-        st.text(f"{note['agent']} · {note['created_at']:%Y-%m-%d %H:%M} UTC\n{note['text']}")
+        st.text(f"{note['agent']} · {time_text(note['created_at'], _tz())}\n{note['text']}")
     with st.form(f"note_{conversation_id}", clear_on_submit=True):
         text = st.text_area("Add a note", key=f"note_text_{conversation_id}")
         if st.form_submit_button("Save note") and text.strip():
@@ -244,7 +246,7 @@ def _history(conversation_id: int) -> None:
     earlier = queue.earlier_conversations(_engine(), conversation_id)
     with st.expander(f"Earlier conversations with this author ({earlier.height})"):
         if earlier.height:
-            st.dataframe(earlier.to_pandas(), hide_index=True, width="stretch")
+            show(earlier, f"earlier_{conversation_id}", id="#", sample="First words")
 
 
 def _apply_template(key: str, templates: dict[str, str]) -> None:
@@ -289,7 +291,7 @@ def _on_send(conversation_id: int, mention_id: int, agent: str) -> None:
     outcome = actions.send_reply(_engine(), mention_id, draft, agent, _responders(),
                                  token=_token(f"send_{conversation_id}"))
     _spent(f"send_{conversation_id}")
-    st.session_state[f"opened_{conversation_id}"] = datetime.now(timezone.utc)
+    st.session_state[f"opened_{conversation_id}"] = datetime.now(UTC)
     st.session_state[f"result_{conversation_id}"] = outcome.as_json()
     st.session_state[f"draft_{conversation_id}"] = ""
     st.session_state[f"tpl_{conversation_id}"] = None
@@ -298,7 +300,7 @@ def _on_send(conversation_id: int, mention_id: int, agent: str) -> None:
 
 
 def _send(conversation_id: int, mention_id: int, agent: str, ok: bool) -> None:
-    opened = st.session_state.setdefault(f"opened_{conversation_id}", datetime.now(timezone.utc))
+    opened = st.session_state.setdefault(f"opened_{conversation_id}", datetime.now(UTC))
     warnings = actions.collision_warnings(_engine(), conversation_id, agent, opened)
     for warning in warnings:
         st.warning(plain(warning), icon="⚠️")
@@ -363,7 +365,8 @@ def page() -> None:
     filters = _filters()
     frame = _queue(filters, settings.sla_minutes, _view())
     numbers = queue.counters(frame)
-    st.subheader(f"{numbers['open']} open, {numbers['past_sla']} past the SLA")
+    st.subheader(f"{numbers['open']} open, {numbers['needs_reply']} need a reply, {numbers['past_sla']} past the SLA",
+                 help=f"Open: {queue.WORDS[queue.OPEN]}. Need a reply: {queue.WORDS[queue.NEEDS_REPLY]}.")
     _queue_table(frame)
     chosen = _pick_conversation(frame)
     if chosen is not None:

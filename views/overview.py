@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from monitor.reports.counts import Filters
+from monitor.reports.display import header
 from monitor.reports.overview import Overview, latest_mentions, overview, top_authors
 from views.common import (
     SENTIMENT_COLORS,
@@ -14,12 +15,17 @@ from views.common import (
     download,
     engine,
     filters,
+    legend,
     local_naive,
     no_data,
     require_role,
     table,
+    time_tooltip,
+    time_x,
     tz,
 )
+
+BAR_SIZE = 18
 
 
 @st.cache_data(ttl=TTL)
@@ -52,14 +58,14 @@ def _metrics(data: Overview) -> None:
 def _timeline(data: Overview) -> None:
     lines = local_naive(data.timeline, "time").to_pandas()
     base = alt.Chart(lines).mark_line(point=False).encode(
-        x=alt.X("time:T", title=None), y=alt.Y("mentions:Q", title="mentions"), color=alt.Color("brand:N"),
-        tooltip=["time:T", "brand", "mentions"])
+        x=time_x(), y=alt.Y("mentions:Q", title="mentions"), color=alt.Color("brand:N", legend=legend("Brand")),
+        tooltip=[time_tooltip(), "brand", "mentions"])
     chart = base
     if data.spikes.height:
         spikes = local_naive(data.spikes, "time").to_pandas()
         chart = base + alt.Chart(spikes).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
-            x="time:T", tooltip=[alt.Tooltip("time:T", title="spike hour"), "brand", "mentions",
-                                 alt.Tooltip("usual:Q", format=".1f")])
+            x="time:T", tooltip=[time_tooltip(title=f"Spike hour ({tz()})"), "brand", "mentions",
+                                 alt.Tooltip("usual:Q", format=".1f"), "baseline"])
     st.altair_chart(chart.properties(height=300), width="stretch")
     st.caption("Red dashed lines: spike hours (far above the usual level for that brand, weekday and hour).")
 
@@ -67,18 +73,24 @@ def _timeline(data: Overview) -> None:
 def _sentiment(data: Overview) -> None:
     shares = local_naive(data.sentiment, "time").to_pandas()
     chart = alt.Chart(shares).mark_area().encode(
-        x=alt.X("time:T", title=None), y=alt.Y("mentions:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
-        color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS), tooltip=["time:T", "sentiment", "mentions",
-                                                                         alt.Tooltip("share:Q", format=".0%")])
+        x=time_x(), y=alt.Y("mentions:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
+        color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, legend=legend("Sentiment")),
+        tooltip=[time_tooltip(), "sentiment", "mentions", alt.Tooltip("share:Q", format=".0%")])
     st.altair_chart(chart.properties(height=220), width="stretch")
 
 
 def _breakdown(frame: pl.DataFrame, column: str, title: str) -> None:
-    chart = alt.Chart(frame.to_pandas(), title=title).mark_bar().encode(
-        y=alt.Y(f"{column}:N", sort="-x", title=None), x=alt.X("sum(mentions):Q", title="mentions"),
+    """Horizontal stacked bars, one per value, biggest first: a fixed bar size (not the height
+    divided by the number of values) and every label shown, cut at a readable length."""
+    order = (frame.group_by(column).agg(pl.col("mentions").sum()).sort("mentions", column, descending=[True, False])
+             [column].to_list())
+    chart = alt.Chart(frame.to_pandas(), title=title).mark_bar(size=BAR_SIZE).encode(
+        y=alt.Y(f"{column}:N", sort=order, title=None,
+                axis=alt.Axis(labelOverlap=False, labelLimit=120, labelPadding=4)),
+        x=alt.X("mentions:Q", stack="zero", title="mentions", axis=alt.Axis(labelOverlap=True, tickCount=4)),
         color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, legend=None),
-        tooltip=[column, "sentiment", "mentions"])
-    st.altair_chart(chart.properties(height=max(120, 28 * frame[column].n_unique())), width="stretch")
+        tooltip=[alt.Tooltip(f"{column}:N", title=header(column)), "sentiment", alt.Tooltip("mentions:Q", format=",")])
+    st.altair_chart(chart.properties(height=alt.Step(BAR_SIZE + 8)), width="stretch")
 
 
 def render() -> None:
@@ -101,9 +113,9 @@ def render() -> None:
             _breakdown(frame, name, title)
     download(data.timeline, "mentions_over_time", "Download mentions over time (CSV)")
     st.subheader("Most-reached authors")
-    table(_authors(chosen), "top_authors", author_followers=st.column_config.NumberColumn("followers"))
+    table(_authors(chosen), "top_authors", author_followers=st.column_config.NumberColumn("Followers", format="%,d"))
     st.subheader("Latest mentions")
-    table(local_naive(_latest(chosen), "created_at"), "latest_mentions")
+    table(_latest(chosen), "latest_mentions")
 
 
 require_role("viewer")

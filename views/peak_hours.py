@@ -19,8 +19,9 @@ def _cells(chosen: Filters) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=TTL)
-def _compare(chosen: Filters, first: tuple[datetime, datetime], second: tuple[datetime, datetime]) -> pl.DataFrame:
-    return compare_periods(engine(), chosen, tz(), first, second)
+def _compare(chosen: Filters, first: tuple[datetime, datetime], second: tuple[datetime, datetime],
+             column: str) -> pl.DataFrame:
+    return compare_periods(engine(), chosen, tz(), first, second, column)
 
 
 def _period(label: str, default: tuple, key: str) -> tuple[datetime, datetime] | None:
@@ -31,8 +32,9 @@ def _period(label: str, default: tuple, key: str) -> tuple[datetime, datetime] |
     return (datetime.combine(chosen[0], time(0), zone), datetime.combine(chosen[1] + timedelta(days=1), time(0), zone))
 
 
-def _comparison(chosen: Filters) -> None:
-    st.subheader("Compare two periods")
+def _comparison(chosen: Filters, complaints: bool) -> None:
+    noun = "complaints" if complaints else "mentions"
+    st.subheader(f"Compare two periods ({noun})")
     if chosen.since is None or chosen.until is None:
         return
     zone = ZoneInfo(tz())
@@ -46,14 +48,16 @@ def _comparison(chosen: Filters) -> None:
     if not first or not second:
         st.caption("Pick a start and an end date for both periods.")
         return
-    both = _compare(replace(chosen, since=None, until=None), first, second)
+    both = _compare(replace(chosen, since=None, until=None), first, second, "negative" if complaints else "mentions")
     first_total, second_total = both["first_per_week"].sum(), both["second_per_week"].sum()
     change = (second_total - first_total) / first_total if first_total else None
-    st.metric("Mentions per week", f"{second_total:,.0f}", f"{change:+.0%} against the first period" if change is not None else None)
-    st.altair_chart(weekday_heatmap(both, "change", "Change in mentions per week (second − first)", "redblue",
-                                    domain_mid=0).encode().properties(height=260), width="stretch")
+    st.metric(f"{noun.capitalize()} per week", f"{second_total:,.0f}",
+              f"{change:+.0%} against the first period" if change is not None else None)
+    st.altair_chart(weekday_heatmap(both, "change", f"Change in {noun} per week (second − first)", "redblue",
+                                    domain_mid=0, legend="Change per week").properties(height=260), width="stretch")
     table(both.select("day", pl.col("hour_of_day").alias("hour"), "first_per_week", "second_per_week", "change"),
-          "peak_hours_comparison")
+          "peak_hours_comparison", first_per_week=f"First period, {noun} per week",
+          second_per_week=f"Second period, {noun} per week", change=st.column_config.NumberColumn("Change", format="%+.1f"))
 
 
 def render() -> None:
@@ -65,14 +69,16 @@ def render() -> None:
     cells = _cells(chosen)
     value = "negative" if complaints else "mentions"
     title = f"{'Negative mentions' if complaints else 'Mentions'} by weekday and hour ({tz()})"
-    st.altair_chart(weekday_heatmap(cells, value, title).properties(height=260), width="stretch")
-    st.subheader("Busiest hours")
+    st.altair_chart(weekday_heatmap(cells, value, title, legend="Complaints" if complaints else "Mentions")
+                    .properties(height=260), width="stretch")
+    st.subheader("Busiest hours for complaints" if complaints else "Busiest hours")
     lines = busiest_slots(cells, 5, value)
     st.markdown("\n".join(f"- {line}" for line in lines) if lines else "No mentions in this period.")
     if complaints and not cells["scored"].sum():
         st.info("Sentiment scoring pending: no mention in this period is scored yet.")
-    table(cells.select("day", pl.col("hour_of_day").alias("hour"), "mentions", "negative", "scored"), "peak_hours")
-    _comparison(chosen)
+    table(cells.select("day", pl.col("hour_of_day").alias("hour"), "mentions", "negative", "scored"), "peak_hours",
+          negative="Negative (complaints)", scored="Scored")
+    _comparison(chosen, complaints)
 
 
 require_role("viewer")

@@ -1,7 +1,7 @@
 """Sources: is every network still delivering? Last success, last error in plain words, volume."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import altair as alt
 import polars as pl
@@ -10,7 +10,19 @@ import streamlit as st
 from monitor.jobs.collect import health
 from monitor.reports.counts import Filters
 from monitor.reports.overview import source_volume
-from views.common import TTL, config, engine, filters, local_naive, require_role, table, tz
+from views.common import (
+    TTL,
+    config,
+    engine,
+    filters,
+    legend,
+    local_naive,
+    require_role,
+    table,
+    time_tooltip,
+    time_x,
+    tz,
+)
 
 STATUS_ORDER = ("failing", "needs new credentials", "not configured", "paused (rate limited)",
                 "waiting for first run", "ok")
@@ -18,7 +30,7 @@ STATUS_ORDER = ("failing", "needs new credentials", "not configured", "paused (r
 
 @st.cache_data(ttl=30)
 def _health() -> pl.DataFrame:
-    report = health(engine(), config(), datetime.now(timezone.utc))
+    report = health(engine(), config(), datetime.now(UTC))
     rows = [{"source": name, **values} for name, values in report.items()]
     schema = {"source": pl.Utf8, "type": pl.Utf8, "status": pl.Utf8, "last_success": pl.Utf8, "last_error": pl.Utf8,
               "last_error_at": pl.Utf8, "volume_24h": pl.Int64, "next_run": pl.Utf8}
@@ -51,7 +63,8 @@ def render() -> None:
         st.caption("No mentions in this period.")
         return
     chart = alt.Chart(local_naive(volume, "time").to_pandas()).mark_bar().encode(
-        x=alt.X("time:T", title=None), y=alt.Y("mentions:Q"), color="source:N", tooltip=["time:T", "source", "mentions"])
+        x=time_x(), y=alt.Y("mentions:Q"), color=alt.Color("source:N", legend=legend("Source")),
+        tooltip=[time_tooltip(title=f"Day ({tz()})"), "source", "mentions"])
     st.altair_chart(chart.properties(height=280), width="stretch")
 
 

@@ -1,13 +1,16 @@
 """Staffing: agents per weekday × hour to answer within the SLA, and shifts that cover them."""
 from __future__ import annotations
 
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
 import altair as alt
 import polars as pl
 import streamlit as st
 
 from monitor.reports.counts import WEEKDAYS, Filters
-from monitor.reports.staffing import StaffingInputs, plan, suggest_shifts, weekly_volume
-from views.common import TTL, config, download, engine, filters, no_data, require_role, table, tz
+from monitor.reports.staffing import StaffingInputs, agents_table, history_window, staffing_grid, suggest_shifts
+from views.common import TTL, config, download, engine, filters, legend, no_data, require_role, show, table, tz
 
 ASSUMPTIONS = """
 **How the numbers are made** (Erlang C, the queueing model call centres plan with):
@@ -25,8 +28,17 @@ ASSUMPTIONS = """
 
 
 @st.cache_data(ttl=TTL)
-def _volume(chosen: Filters, weeks: int) -> pl.DataFrame:
-    return weekly_volume(engine(), chosen, tz(), weeks)
+def _grid(chosen: Filters, inputs: StaffingInputs) -> pl.DataFrame:
+    return staffing_grid(engine(), chosen, tz(), inputs)
+
+
+@st.cache_data(ttl=TTL)
+def _window(chosen: Filters, weeks: int) -> str:
+    window = history_window(engine(), chosen, tz(), weeks)
+    if window is None:
+        return ""
+    first, end = (moment.astimezone(ZoneInfo(tz())) for moment in window)
+    return f"History: {first:%Y-%m-%d} to {(end - timedelta(days=1)):%Y-%m-%d}, whole days ({tz()})."
 
 
 def _inputs() -> tuple[StaffingInputs, int]:
@@ -48,7 +60,7 @@ def render() -> None:
     if no_data():
         return
     inputs, shift_length = _inputs()
-    grid = plan(_volume(filters(), inputs.weeks), inputs)
+    grid = _grid(filters(), inputs)
     shifts = suggest_shifts(grid, shift_length)
     left, middle, right = st.columns(3)
     left.metric("Agent-hours per week", f"{grid['agents'].sum():,}")
@@ -56,12 +68,15 @@ def render() -> None:
     right.metric("Shifts per week", f"{shifts['agents'].sum():,}")
     chart = alt.Chart(grid.to_pandas(), title=f"Agents needed by weekday and hour ({tz()})")
     rects = chart.mark_rect().encode(
-        x=alt.X("hour:O"), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
-        color=alt.Color("agents:Q", scale=alt.Scale(scheme="blues")),
+        x=alt.X("hour:O", axis=alt.Axis(labelAngle=0)), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
+        color=alt.Color("agents:Q", scale=alt.Scale(scheme="blues"), legend=legend("Agents")),
         tooltip=["day", "hour", alt.Tooltip("mentions_per_hour:Q", format=".1f"), "agents",
                  alt.Tooltip("service_level:Q", format=".1%")])
     labels = chart.mark_text(fontSize=11).encode(x="hour:O", y=alt.Y("day:N", sort=list(WEEKDAYS)), text="agents:Q")
     st.altair_chart((rects + labels).properties(height=280), width="stretch")
+    st.caption(_window(filters(), inputs.weeks))
+    with st.expander("Agents needed, as a table"):
+        show(agents_table(grid), "staffing_table")
     download(grid, "staffing_grid", "Download the grid (CSV)")
     st.subheader(f"Suggested {shift_length}-hour shifts")
     table(shifts, "staffing_shifts")

@@ -7,8 +7,21 @@ import polars as pl
 import streamlit as st
 
 from monitor.reports.counts import Filters
-from monitor.reports.themes import Themes, examples, negative_sample, themes
-from views.common import TTL, config, engine, filters, local_naive, no_data, require_role, table
+from monitor.reports.themes import Themes, examples, negative_sample, stored_themes
+from views.common import (
+    DATE_FORMAT,
+    TTL,
+    config,
+    engine,
+    filters,
+    legend,
+    local_naive,
+    no_data,
+    require_role,
+    show,
+    table,
+    time_x,
+)
 
 
 @st.cache_resource(show_spinner="Loading the sentiment model…")
@@ -28,23 +41,35 @@ def _sample(chosen: Filters, size: int) -> pl.DataFrame:
 
 
 @st.cache_data(ttl=15 * 60, show_spinner="Grouping complaints by meaning…")
+def _stored(chosen: Filters, size: int) -> Themes:
+    """From the vectors stored at scoring time: no model is loaded."""
+    return stored_themes(engine(), chosen, size)
+
+
+@st.cache_data(ttl=15 * 60, show_spinner="Grouping complaints by meaning (computing missing vectors)…")
 def _themes(chosen: Filters, size: int, _model) -> Themes:
-    return themes(_sample(chosen, size), _model.embed)
+    return stored_themes(engine(), chosen, size, _model.embed)
+
+
+def _enough(result: Themes) -> bool:
+    """Stored vectors for nearly the whole sample: no need to load the model for the rest."""
+    total = result.mentions.height + result.unembedded
+    return result.mentions.height >= 30 and result.unembedded <= 0.1 * total
 
 
 def _overview(result: Themes) -> None:
     summary = result.themes.with_columns((pl.col("this_week") - pl.col("last_week")).alias("change"))
-    st.dataframe(summary.select("theme", "name", "mentions", "this_week", "last_week", "change", "words_by_lang"),
-                 hide_index=True, width="stretch", column_config={
-                     "this_week": st.column_config.NumberColumn("share this week", format="percent"),
-                     "last_week": st.column_config.NumberColumn("share last week", format="percent"),
-                     "change": st.column_config.NumberColumn("change", format="percent"),
-                     "words_by_lang": st.column_config.TextColumn("words by language")})
+    show(summary.select("theme", "name", "mentions", "this_week", "last_week", "change", "words_by_lang"),
+         "themes_summary",
+         this_week=st.column_config.NumberColumn("Share this week", format="percent"),
+         last_week=st.column_config.NumberColumn("Share last week", format="percent"),
+         change=st.column_config.NumberColumn("Change", format="percent"),
+         words_by_lang=st.column_config.TextColumn("Words by language"))
     weekly = local_naive(result.weekly, "week").with_columns(
         (pl.col("theme").cast(pl.Utf8) + ": " + pl.col("name")).alias("label"))
     chart = alt.Chart(weekly.to_pandas()).mark_bar().encode(
-        x=alt.X("week:T", timeUnit="yearweek", title="week"), y="mentions:Q", color=alt.Color("label:N", title="theme"),
-        tooltip=["week:T", "label", "mentions"])
+        x=time_x("week", "week starting"), y="mentions:Q", color=alt.Color("label:N", legend=legend("Theme")),
+        tooltip=[alt.Tooltip("week:T", format=DATE_FORMAT, title="week starting"), "label", "mentions"])
     st.altair_chart(chart.properties(height=260), width="stretch")
 
 
@@ -60,20 +85,24 @@ def render() -> None:
         st.info("No negative mentions in this period, or sentiment scoring is still pending "
                 "(`nasluch score` scores them).")
         return
-    model = scorer()
-    if isinstance(model, str):
-        st.warning(f"Complaint themes need the sentiment model, which is not available here: {model}. "
-                   "Run `nasluch model install`.")
-        return
-    result = _themes(chosen, size, model)
+    result = _stored(chosen, size)
+    if result.unembedded and not _enough(result):
+        model = scorer()  # mentions scored before vectors were stored: the model makes theirs, slowly
+        if isinstance(model, str):
+            st.warning(f"Complaint themes need the sentiment model, which is not available here: {model}. "
+                       "Run `nasluch model install`.")
+            return
+        result = _themes(chosen, size, model)
+    elif result.unembedded:
+        st.caption(f"{result.unembedded:,} of the sampled mentions have no stored vector yet and are left out "
+                   "(`nasluch run` and `nasluch score` store them).")
     st.caption(f"{sample.height:,} negative mentions grouped by meaning. Shares compare each theme's part of "
                "the complaints in the last 7 days of the period with the 7 days before.")
     _overview(result)
     st.subheader("What each theme says")
     for row in result.themes.iter_rows(named=True):
         with st.expander(f"Theme {row['theme']}: {row['name']} ({row['mentions']} mentions)"):
-            st.dataframe(local_naive(examples(result, row["theme"]), "created_at"), hide_index=True,
-                         width="stretch")
+            show(examples(result, row["theme"]), f"theme_examples_{row['theme']}")
     table(result.mentions.drop("distance"), "complaint_themes")
 
 

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from monitor.trust import auth
-from views.common import engine, require_role
+from views.common import engine, require_role, show, tz
 
 
 def _add_form() -> None:
@@ -56,8 +56,11 @@ def render() -> None:
     admin = require_role("admin")
     st.title("Users")
     users = auth.list_users(engine())
-    st.dataframe(pl.DataFrame(users, infer_schema_length=None) if users else pl.DataFrame(), hide_index=True,
-                 width="stretch")
+    frame = pl.DataFrame(users, infer_schema_length=None) if users else pl.DataFrame()
+    if "created_at" in frame.columns and frame.schema["created_at"] == pl.Datetime("us"):
+        frame = frame.with_columns(pl.col("created_at").dt.replace_time_zone("UTC"))  # stored as UTC
+    show(frame, "users", has_password="Password set", managed_by="Managed by", email="E-mail",
+         created_at=f"Created ({tz()})")
     left, right = st.columns(2)
     with left:
         _add_form()

@@ -22,7 +22,7 @@ from sqlalchemy import Engine
 from monitor.alerts.settings import AlertSettings, EmailSettings
 from monitor.reports.counts import WEEKDAYS, Filters
 from monitor.reports.overview import spike_table
-from monitor.reports.spikes import Spike
+from monitor.reports.spikes import Spike, spikes_of
 from monitor.store import schema
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,8 @@ def describe(spike: Spike, tz: str) -> str:
     start = datetime.fromtimestamp(spike.hour * 3600, timezone.utc).astimezone(_zone(tz))
     return (f"Spike for {spike.brand}: {spike.mentions} mentions between {start:%H}:00 and "
             f"{(start + timedelta(hours=1)):%H}:00 on {WEEKDAYS[start.weekday()]} {start:%Y-%m-%d} ({tz}); "
-            f"usual for that hour: {spike.usual:g} ({spike.ratio:.1f}×)")
+            f"usual for that hour: {spike.usual:.1f} ({spike.ratio:.1f}×"
+            + (f"; baseline: {spike.baseline})" if spike.baseline else ")"))
 
 
 def hour_start(spike: Spike, tz: str) -> str:
@@ -87,8 +88,7 @@ def recent_spikes(engine: Engine, settings: AlertSettings, tz: str, now: datetim
     until = now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
     since = until - timedelta(hours=settings.lookback_hours + 1)
     scored = spike_table(engine, Filters(since=since, until=until), tz, settings.rule)
-    spikes = scored.filter(pl.col("spike"))
-    return [Spike(r["brand"], r["hour"], r["mentions"], r["usual"]) for r in spikes.iter_rows(named=True)]
+    return spikes_of(scored)
 
 
 def _already_sent(engine: Engine) -> set[tuple[str, int]]:

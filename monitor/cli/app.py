@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -18,7 +17,7 @@ from typing import Any, Self
 from sqlalchemy.engine import make_url
 from tqdm import tqdm
 
-from monitor.config import Config, load
+from monitor.config import Config, database_url, load
 from monitor.query.parser import BrandMatcher
 from monitor.store.engine import make_engine, upgrade
 from monitor.trust.auth import sync_config_users
@@ -39,7 +38,7 @@ class App:
 
     @property
     def db_url(self) -> str:
-        return self.args.db or os.environ.get("NASLUCH_DB") or self.config.settings.database.url
+        return database_url(self.config, self.args.db)
 
     @property
     def engine(self):

@@ -170,10 +170,32 @@ def queue(engine: Engine, sla_minutes: int, filters: QueueFilter = QueueFilter()
                       descending=[True, True, True, False, False], nulls_last=True)
 
 
+# The two words every page uses the same way (Inbox, Response times, `nasluch inbox`):
+NEEDS_REPLY = "needs a reply"   # not closed, and the customer spoke last (no sent reply after their message)
+OPEN = "open"                   # the conversation's status is open (not pending, not closed)
+WORDS = {NEEDS_REPLY: "not closed, and the customer spoke last: a message of theirs has no sent reply after "
+                      "it (queued or failed replies do not count: the customer saw nothing)",
+         OPEN: "the conversation's status is open: nobody set it to pending or closed"}
+
+
+def conversation_states(engine: Engine, now: datetime | None = None) -> pl.DataFrame:
+    """Every conversation with its status, assignee, `needs_reply` (the queue's definition, from
+    `sla_frame`: the customer spoke last), `unanswered` (needs a reply and is not closed: what the
+    Inbox lists) and `open`, for reports that count conversations the way the Inbox does."""
+    conversations = _conversations(engine, QueueFilter(status=()))
+    mentions = read_frame(engine, sa.select(MENTION.c.conversation_id, MENTION.c.created_at), _MENTION_SCHEMA)
+    sla = sla_frame(mentions, _sent_replies(engine), 60, now_utc(now))
+    return conversations.join(sla.select("conversation_id", pl.col("waiting_since").is_not_null().alias("needs_reply")),
+                              on="conversation_id", how="left").with_columns(
+        pl.col("needs_reply").fill_null(False), (pl.col("status") == "open").alias("open")).with_columns(
+        (pl.col("needs_reply") & (pl.col("status") != "closed")).alias("unanswered"))
+
+
 def counters(frame: pl.DataFrame) -> dict[str, int]:
-    """The numbers over the queue: "12 open, 3 past the SLA"."""
+    """The numbers over the queue: "12 open, 9 need a reply, 3 past the SLA"."""
     open_ = frame.filter(pl.col("status") == "open")
     return {"open": open_.height, "pending": frame.filter(pl.col("status") == "pending").height,
+            "needs_reply": frame.filter(pl.col("needs_reply")).height,
             "past_sla": frame.filter(pl.col("breached") & (pl.col("status") != "closed")).height}
 
 

@@ -15,10 +15,11 @@ from monitor.config import Config
 from monitor.inbox.actions import alert_sla_breaches
 from monitor.inbox.outbox import send_due, worker_name
 from monitor.jobs.retention import purge_old_mentions
-from monitor.jobs.scoring import load_scorer_for, score_pending
+from monitor.jobs.scoring import embed_missing, load_scorer_for, score_pending
 from responders import build_responders
 
 log = logging.getLogger(__name__)
+VECTOR_BATCH = 64  # theme vectors per idle scoring run (every 30 s): a few seconds of work
 Job = tuple[str, timedelta, Callable[[], Any]]
 
 
@@ -41,9 +42,13 @@ def scoring_job(engine: Engine, config: Config) -> Job:
             if "model" in state:
                 log.info("the sentiment model changed to %s: reloading it", in_use)
             state["scorer"], state["model"] = load_scorer_for(settings), in_use
-        result = score_pending(engine, state["scorer"], limit=5_000, **settings.priority_inputs())
+        # labels first (the inbox waits for them); theme vectors in small batches once the queue
+        # is empty, so a stop (SIGTERM) never waits long for a job in flight
+        result = score_pending(engine, state["scorer"], limit=5_000, vectors_too=False, **settings.priority_inputs())
         if result.scored:
             log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
+        elif embedded := embed_missing(engine, state["scorer"], limit=VECTOR_BATCH, batch=VECTOR_BATCH):
+            log.info("stored theme vectors for %d negative mentions", embedded)
 
     return ("score", timedelta(seconds=30), run)
 

@@ -13,19 +13,21 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import numpy as np
 import polars as pl
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from monitor.query.fold import fold_expr
 from monitor.query.parser import parse
-from monitor.store import rollups, schema
+from monitor.store import rollups, schema, vectors
 
 log = logging.getLogger(__name__)
 MENTION = schema.MentionRow.__table__
 CONVERSATION = schema.ConversationRow.__table__
 CORRECTION = schema.LabelCorrectionRow.__table__
 BATCH = 256
+BACKFILL = 2_000   # negative mentions given a vector after a `score` run (the themes sample is 400)
 UNSCORED = MENTION.c.sentiment.is_(None)
 # scored, in a conversation not yet closed, and never relabelled by an agent
 RESCORABLE = sa.and_(
@@ -81,7 +83,7 @@ def _frame(engine: Engine, query: sa.Select) -> pl.DataFrame:
 
 
 def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl.Expr,
-                weights: Any, still: sa.ColumnElement[bool] = UNSCORED) -> int:
+                weights: Any, still: sa.ColumnElement[bool] = UNSCORED, vectors_too: bool = True) -> int:
     """Score `frame`'s mentions and write the rows that are `still` to be scored (another worker
     may have taken some meanwhile)."""
     from sentiment.priority import priority
@@ -99,13 +101,47 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
     statement = (MENTION.update().where(MENTION.c.id == sa.bindparam("_id"))
                  .values(sentiment=sa.bindparam("sentiment"), sentiment_score=sa.bindparam("sentiment_score"),
                          lang=sa.bindparam("lang"), priority=sa.bindparam("priority")))
+    negative_ids, negative_vectors = (_negative_vectors(scorer, frame, results) if vectors_too
+                                      else ([], np.zeros((0, 0), dtype=np.float32)))
     with engine.begin() as connection:
         claimed = _claim(connection, [u["_id"] for u in updates], still)
         updates = [u for u in updates if u["_id"] in claimed]
         if updates:
             with rollups.changing(connection, sorted(claimed)):
                 connection.execute(statement, updates)
+            kept = [n for n, i in enumerate(negative_ids) if i in claimed]
+            vectors.save(connection, [negative_ids[n] for n in kept], _model_name(scorer), negative_vectors[kept])
     return len(updates)
+
+
+def _negative_vectors(scorer: Any, frame: pl.DataFrame, results: list[Any]) -> tuple[list[int], np.ndarray]:
+    """Sentence vectors of the mentions labelled negative, for complaint themes (a scorer without
+    `embed`, as in tests, stores none). Computed here, once per mention, so the Complaint themes
+    page never has to run the model."""
+    rows = [(i, text) for i, text, result in zip(frame["id"], frame["text"], results) if result.label == "negative"]
+    if not rows or not hasattr(scorer, "embed"):
+        return [], np.zeros((0, 0), dtype=np.float32)
+    return [i for i, _ in rows], np.asarray(scorer.embed([text for _, text in rows]), dtype=np.float32)
+
+
+def _model_name(scorer: Any) -> str:
+    return str(getattr(scorer, "name", "unknown"))
+
+
+def embed_missing(engine: Engine, scorer: Any, limit: int = 2_000, batch: int = BATCH) -> int:
+    """Store vectors for negative mentions scored before vectors were kept (newest first, up to
+    `limit`): what the Complaint themes page samples."""
+    done = 0
+    while done < limit and hasattr(scorer, "embed"):
+        with engine.connect() as connection:
+            rows = vectors.missing_negative(connection, min(batch, limit - done))
+        if not rows:
+            break
+        found = np.asarray(scorer.embed([text for _, text in rows]), dtype=np.float32)
+        with engine.begin() as connection:
+            vectors.save(connection, [i for i, _ in rows], _model_name(scorer), found)
+        done += len(rows)
+    return done
 
 
 def _complaining(frame: pl.DataFrame, complaints: pl.Expr) -> list[bool]:
@@ -126,8 +162,9 @@ def _claim(connection: sa.Connection, ids: list[int], still: sa.ColumnElement[bo
 
 def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint_queries: list[str] = (),
                   batch: int = BATCH, limit: int | None = None,
-                  progress: Callable[[int], None] | None = None) -> ScoreResult:
-    """Score every unscored mention (or `limit` of them), newest first, batch by batch."""
+                  progress: Callable[[int], None] | None = None, vectors_too: bool = True) -> ScoreResult:
+    """Score every unscored mention (or `limit` of them), newest first, batch by batch; with
+    `vectors_too`, store the negative ones' theme vectors in the same step."""
     started, result = time.perf_counter(), ScoreResult()
     complaints = complaint_expr(list(complaint_queries))
     while limit is None or result.scored < limit:
@@ -135,7 +172,7 @@ def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint
         frame = _unscored(engine, size)
         if frame.is_empty():
             break
-        result.scored += score_batch(engine, scorer, frame, complaints, weights)
+        result.scored += score_batch(engine, scorer, frame, complaints, weights, vectors_too=vectors_too)
         if progress:
             progress(frame.height)
     result.seconds = time.perf_counter() - started
@@ -243,9 +280,13 @@ def load_scorer_for(settings: Any) -> Any:
 
 def score_all(engine: Engine, settings: Any, limit: int | None = None,
               progress: Callable[[int], None] | None = None) -> ScoreResult:
-    """`nasluch score`: every unscored mention, newest first, in the configured batch size."""
-    return score_pending(engine, load_scorer_for(settings), batch=max(settings.sentiment.batch_size, 64),
-                         limit=limit, progress=progress, **settings.priority_inputs())
+    """`nasluch score`: every unscored mention, newest first, in the configured batch size; then
+    vectors for the newest negative mentions scored before vectors were stored (themes)."""
+    scorer = load_scorer_for(settings)
+    result = score_pending(engine, scorer, batch=max(settings.sentiment.batch_size, 64),
+                           limit=limit, progress=progress, **settings.priority_inputs())
+    embed_missing(engine, scorer, limit=BACKFILL)
+    return result
 
 
 def rescore_all_open(engine: Engine, settings: Any, progress: Callable[[int], None] | None = None) -> ScoreResult:

@@ -39,7 +39,7 @@ class Overview:
     by_source: pl.DataFrame     # source, sentiment, mentions
     by_lang: pl.DataFrame       # lang, sentiment, mentions
     by_brand: pl.DataFrame      # brand, sentiment, mentions
-    spikes: pl.DataFrame        # time, brand, mentions, usual (hours that were spikes)
+    spikes: pl.DataFrame        # time, brand, mentions, usual, baseline (hours that were spikes)
     total: int
     pending: int
 
@@ -83,16 +83,17 @@ def _spike_hours(hourly: pl.DataFrame, tz: str, rule: SpikeRule, first: int | No
     per_brand = hourly.group_by("brand", "hour").agg(pl.col("mentions").sum())
     if per_brand.is_empty():
         return pl.DataFrame(schema={"time": pl.Datetime("us", tz), "brand": pl.Utf8, "mentions": pl.Int64,
-                                    "usual": pl.Float64})
+                                    "usual": pl.Float64, "baseline": pl.Utf8})
     low, high = int(per_brand["hour"].min()), int(per_brand["hour"].max())
     scored = score_hours(per_brand, tz, rule, low, high)
     if first is not None:
         scored = scored.filter(pl.col("hour") >= first)
-    return scored.filter(pl.col("spike")).select("time", "brand", "mentions", "usual").sort("time")
+    return scored.filter(pl.col("spike")).select("time", "brand", "mentions", "usual", "baseline").sort("time")
 
 
 def spike_table(engine: Engine, filters: Filters, tz: str, rule: SpikeRule) -> pl.DataFrame:
-    """Every brand-hour of the period with its usual level, for the Alerts page."""
+    """Every brand-hour of the period with its usual level and the baseline it comes from (with
+    short history a fallback: `monitor.reports.spikes`), for the Alerts page."""
     history = filters.since - timedelta(weeks=rule.baseline_weeks) if filters.since else None
     hourly = counts(engine, filters, {"h": Grouping(("hour", "brand"), since=history)})["h"]
     if hourly.is_empty():
@@ -119,27 +120,34 @@ def weekday_hours(engine: Engine, filters: Filters, tz: str) -> pl.DataFrame:
 
 
 def busiest_slots(cells: pl.DataFrame, count: int = 5, column: str = "mentions") -> list[str]:
-    """The busiest cells in words: "Thursday 19–20h: 412 mentions, 61% negative"."""
+    """The busiest cells in words, by `column`: "Thursday 19–20h: 412 mentions, 61% negative", or
+    with column="negative" (complaints), "Thursday 19–20h: 251 complaints, 61% of 412 mentions"."""
     lines = []
-    for row in cells.filter(pl.col(column) > 0).sort(column, "weekday", "hour_of_day",
-                                                     descending=[True, False, False]).head(count).iter_rows(named=True):
+    ranked = cells.filter(pl.col(column) > 0).sort(column, "weekday", "hour_of_day", descending=[True, False, False])
+    for row in ranked.head(count).iter_rows(named=True):
         hour = row["hour_of_day"]
         share = (f"{round(100 * row['negative'] / row['scored'])}% negative" if row["scored"]
                  else "sentiment scoring pending")
         noun = "mention" if row["mentions"] == 1 else "mentions"
-        lines.append(f"{WEEKDAYS[row['weekday']]} {hour}–{hour + 1}h: {row['mentions']:,} {noun}, {share}")
+        if column == "negative":
+            complaints = "complaint" if row["negative"] == 1 else "complaints"
+            text = f"{row['negative']:,} {complaints}, {share.replace(' negative', '')} of {row['scored']:,} scored"
+        else:
+            text = f"{row['mentions']:,} {noun}, {share}"
+        lines.append(f"{WEEKDAYS[row['weekday']]} {hour}–{hour + 1}h: {text}")
     return lines
 
 
 def compare_periods(engine: Engine, filters: Filters, tz: str, first: tuple[datetime, datetime],
-                    second: tuple[datetime, datetime]) -> pl.DataFrame:
-    """Mentions per week in each weekday × hour cell for two periods, and the change."""
+                    second: tuple[datetime, datetime], column: str = "mentions") -> pl.DataFrame:
+    """Per week in each weekday × hour cell for two periods, and the change: mentions, or with
+    column="negative" complaints (the Peak hours toggle)."""
     frames = []
     for name, (since, until) in (("first", first), ("second", second)):
         weeks = max((until - since) / timedelta(weeks=1), 1 / 7)
         cells = weekday_hours(engine, replace(filters, since=since, until=until), tz)
         frames.append(cells.select("weekday", "hour_of_day", "day",
-                                   (pl.col("mentions") / weeks).alias(f"{name}_per_week")))
+                                   (pl.col(column) / weeks).alias(f"{name}_per_week")))
     both = frames[0].join(frames[1], on=["weekday", "hour_of_day", "day"])
     return both.with_columns((pl.col("second_per_week") - pl.col("first_per_week")).alias("change"))
 

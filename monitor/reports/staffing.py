@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import polars as pl
 from sqlalchemy import Engine
@@ -73,17 +74,31 @@ class StaffingInputs:
             raise ValueError(f"staffing inputs out of range: {self}")
 
 
-def weekly_volume(engine: Engine, filters: Filters, tz: str, weeks: int) -> pl.DataFrame:
-    """Average mentions per week in each local weekday × hour, over the `weeks` whole weeks
-    before the end of the filtered period (or the newest data)."""
+def history_window(engine: Engine, filters: Filters, tz: str, weeks: int) -> tuple[datetime, datetime] | None:
+    """The `weeks` whole weeks of history the plan averages: they end at the local midnight that
+    starts the last day holding data (or the filtered period's end, if earlier), so a day still
+    in progress is never counted as a whole one. The page and `report staffing` both call this:
+    the end of their filtered periods may differ (the page's ends at midnight after the newest
+    day, the CLI's at the newest hour), the window may not."""
     from monitor.reports.counts import data_span
 
-    end = filters.until or (data_span(engine) or (None, None))[1]
-    if end is None:
+    span = data_span(engine)
+    if span is None:
+        return None
+    end = min(filters.until, span[1]) if filters.until else span[1]
+    zone = ZoneInfo(tz)
+    local = end.astimezone(zone)
+    midnight = datetime.combine(local.date(), time(0), zone).astimezone(UTC)
+    return midnight - timedelta(weeks=weeks), midnight
+
+
+def weekly_volume(engine: Engine, filters: Filters, tz: str, weeks: int) -> pl.DataFrame:
+    """Average mentions per week in each local weekday × hour, over `history_window`."""
+    window = history_window(engine, filters, tz, weeks)
+    if window is None:
         hourly = pl.DataFrame(schema={"hour": pl.Int64, "mentions": pl.Int64})
     else:
-        window = replace(filters, since=end - timedelta(weeks=weeks), until=end)
-        hourly = counts(engine, window, {"h": Grouping(("hour",))})["h"]
+        hourly = counts(engine, replace(filters, since=window[0], until=window[1]), {"h": Grouping(("hour",))})["h"]
     slots = with_slot(hourly, tz).group_by("weekday", "hour_of_day").agg(pl.col("mentions").sum())
     grid = pl.DataFrame({"weekday": [d for d in range(7) for _ in range(24)],
                          "hour_of_day": [h for _ in range(7) for h in range(24)]},
@@ -132,11 +147,24 @@ def suggest_shifts(grid: pl.DataFrame, length: int = 8) -> pl.DataFrame:
                                                       "agents": pl.Int64})
 
 
+def staffing_grid(engine: Engine, filters: Filters, tz: str, inputs: StaffingInputs) -> pl.DataFrame:
+    """The plan the Staffing page draws and `report staffing` prints: one function, one window."""
+    return plan(weekly_volume(engine, filters, tz, inputs.weeks), inputs)
+
+
+def agents_table(grid: pl.DataFrame) -> pl.DataFrame:
+    """The grid as people read it: one row per weekday, one column per hour ("00" … "23")."""
+    return (grid.select("weekday", "day", pl.col("hour").cast(pl.Utf8).str.zfill(2).alias("hour"), "agents")
+            .pivot(on="hour", index=["weekday", "day"], values="agents", sort_columns=True)
+            .sort("weekday").drop("weekday").rename({"day": "Day"}))
+
+
 def staffing_report(engine: Engine, filters: Filters, tz: str, inputs: StaffingInputs) -> dict:
     """`report staffing --json`: the same numbers as the Staffing page."""
-    grid = plan(weekly_volume(engine, filters, tz, inputs.weeks), inputs)
+    grid = staffing_grid(engine, filters, tz, inputs)
+    window = history_window(engine, filters, tz, inputs.weeks)
     return {
-        "tz": tz, "sla_minutes": inputs.sla_minutes, "service_level": inputs.service_level,
+        "tz": tz, "history": [moment.isoformat() for moment in window] if window else None, "sla_minutes": inputs.sla_minutes, "service_level": inputs.service_level,
         "handle_minutes": inputs.handle_minutes, "weeks": inputs.weeks, "reply_share": inputs.reply_share,
         "agent_hours_per_week": int(grid["agents"].sum()),
         "cells": grid.select("weekday", "hour", "mentions_per_hour", "agents", "service_level").to_dicts(),

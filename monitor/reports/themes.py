@@ -6,8 +6,10 @@ people hit the same problem. A theme is named with the words most typical of it 
 the other themes (class-based TF-IDF, as BERTopic does), per language, so every name is in the
 words customers used.
 
-The embedding function is handed in (`embed(texts) -> (n, d)` L2-normalised array): the page
-passes the sentiment model's, tests pass their own.
+The vectors are stored when mentions are scored (`monitor.store.vectors`), so `stored_themes`
+clusters without the model; for mentions scored before that, an embedding function can be handed
+in (`embed(texts) -> (n, d)` L2-normalised array): the page passes the sentiment model's, tests
+pass their own.
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 import numpy as np
 import polars as pl
@@ -28,6 +31,7 @@ from monitor.mention import utc
 from monitor.query.fold import fold
 from monitor.reports.counts import MENTION, Filters, _mention_where
 from monitor.store import fulltext
+from monitor.store import vectors as stored_vectors
 from monitor.store.frames import filter_query
 
 Embed = Callable[[list[str]], np.ndarray]
@@ -40,6 +44,7 @@ class Themes:
     mentions: pl.DataFrame   # the sample: SAMPLE_COLUMNS + theme (int), distance (to its centre)
     themes: pl.DataFrame     # theme, name, words_by_lang, mentions, this_week, last_week (shares)
     weekly: pl.DataFrame     # week, theme, name, mentions
+    unembedded: int = 0      # sampled mentions left out: no stored vector and no model to make one
 
 
 SAMPLE_SCHEMA = {name: pl.Utf8 for name in SAMPLE_COLUMNS} | {"id": pl.Int64, "created_at": pl.Datetime("us", "UTC")}
@@ -81,7 +86,13 @@ def cluster(vectors: np.ndarray, max_themes: int = 10, seed: int = 0) -> np.ndar
     """Theme number per vector: k-means on the unit sphere, k chosen by the silhouette score."""
     from sklearn.cluster import KMeans
     from sklearn.metrics import silhouette_score
+    from threadpoolctl import threadpool_limits
 
+    with threadpool_limits(limits=1):  # 400 points: BLAS threads only fight (on 2 cores: 17 s, not 0.3 s)
+        return _cluster(vectors, max_themes, seed, KMeans, silhouette_score)
+
+
+def _cluster(vectors: np.ndarray, max_themes: int, seed: int, KMeans: Any, silhouette_score: Any) -> np.ndarray:
     count = len(vectors)
     if count < 6:
         return np.zeros(count, dtype=np.int64)
@@ -189,6 +200,34 @@ def _names(sample: pl.DataFrame, stop: frozenset[str]) -> pl.DataFrame:
         name = " · ".join(word for _, _, found in parts[:2] for word in found[:2]) or "(no common words)"
         rows.append((label, name, "; ".join(f"{lang}: {', '.join(found)}" for _, lang, found in parts)))
     return pl.DataFrame(rows, orient="row", schema={"theme": pl.Int64, "name": pl.Utf8, "words_by_lang": pl.Utf8})
+
+
+def sample_vectors(engine: Engine, sample: pl.DataFrame, embed: Embed | None = None) -> tuple[pl.DataFrame, np.ndarray]:
+    """The sample's stored vectors; the missing ones made with `embed` (or, without it, those
+    mentions left out of the returned sample)."""
+    ids = sample["id"].to_list()
+    with engine.connect() as connection:
+        found = stored_vectors.load(connection, ids)
+    missing = [n for n, i in enumerate(ids) if i not in found]
+    if missing and embed is not None:
+        made = np.asarray(embed([sample["text"][n] for n in missing]), dtype=np.float32)
+        found.update({ids[n]: made[k] for k, n in enumerate(missing)})
+    kept = [n for n, i in enumerate(ids) if i in found]
+    rows = np.stack([found[ids[n]] for n in kept]) if kept else np.zeros((0, 1), dtype=np.float32)
+    return sample[kept], rows
+
+
+def stored_themes(engine: Engine, filters: Filters, limit: int = 400, embed: Embed | None = None) -> Themes:
+    """Themes of the period's newest negative mentions from the vectors stored at scoring time."""
+    sample = negative_sample(engine, filters, limit)
+    kept, rows = sample_vectors(engine, sample, embed)
+    if kept.is_empty():
+        return Themes(kept.with_columns(pl.lit(0, pl.Int64).alias("theme"), pl.lit(0.0).alias("distance")),
+                      pl.DataFrame(schema={"theme": pl.Int64, "name": pl.Utf8, "words_by_lang": pl.Utf8,
+                                           "mentions": pl.UInt32, "this_week": pl.Float64, "last_week": pl.Float64}),
+                      pl.DataFrame(schema={"week": SAMPLE_SCHEMA["created_at"], "theme": pl.Int64, "name": pl.Utf8,
+                                           "mentions": pl.UInt32}), unembedded=sample.height)
+    return replace(themes(kept, lambda _texts: rows), unembedded=sample.height - kept.height)
 
 
 def themes(sample: pl.DataFrame, embed: Embed, max_themes: int = 10) -> Themes:

@@ -172,6 +172,16 @@ def _cascade(target: str, primary_key: bool = False, index: bool = False) -> Any
                                   primary_key=primary_key, nullable=False, index=index))
 
 
+class MentionVectorRow(SQLModel, table=True):
+    """A negative mention's sentence vector (float16), stored when it is scored so the Complaint
+    themes page clusters without loading the model (`monitor.store.vectors`)."""
+
+    __tablename__ = "mention_vector"
+    mention_id: int = _cascade("mention.id", primary_key=True)
+    model: str = Field(max_length=200)
+    vector: bytes = Field(sa_column=Column(sa.LargeBinary, nullable=False))
+
+
 class ReplyDeliveryRow(SQLModel, table=True):
     """Outbox bookkeeping for a reply written here (imported history has none).
 

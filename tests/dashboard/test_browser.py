@@ -7,6 +7,7 @@ Set NASLUCH_SCREENSHOTS=docs/screenshots to also save a PNG of each page (for th
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -36,6 +37,11 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def server(seeded):
     url, config = seeded
+    yield from _serve(url, config)
+
+
+def _serve(url: str, config: Path):
+    """A fresh `streamlit run` process (nothing imported yet), stopped when the fixture ends."""
     port = _free_port()
     env = {**os.environ, "NASLUCH_DB": url, "NASLUCH_CONFIG": str(config)}
     command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
@@ -60,6 +66,10 @@ def server(seeded):
 
 @pytest.fixture(scope="module")
 def page(server):
+    yield from _tab()
+
+
+def _tab():
     if not CHROMIUM.exists():
         pytest.skip("Debian's Chromium (/usr/bin/chromium) is not installed")
     from playwright.sync_api import sync_playwright
@@ -72,6 +82,33 @@ def page(server):
         tab.dialogs = dialogs
         yield tab
         browser.close()
+
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def signed_server(seeded, tmp_path_factory):
+    """A server with sign-in required, on a copy of the seeded database with one admin."""
+    from monitor.store.engine import make_engine
+    from monitor.trust import auth
+
+    folder = tmp_path_factory.mktemp("signed")
+    copy = folder / "signed.db"
+    shutil.copy(seeded[0].removeprefix("sqlite:///"), copy)
+    url = f"sqlite:///{copy}"
+    engine = make_engine(url)
+    auth.add_user(engine, "ada", "admin", PASSWORD)
+    engine.dispose()
+    config = folder / "config.yaml"
+    config.write_text(seeded[1].read_text(encoding="utf-8").replace("auth: {required: false}", "auth: {required: true}")
+                      + "sentiment: {model: '/no/such/model'}\n", encoding="utf-8")
+    yield from _serve(url, config)
+
+
+def _ran(tab, timeout_ms: int = 120_000) -> None:
+    """Streamlit has finished running the page's script (no sleeping: wait for the condition)."""
+    tab.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', timeout=timeout_ms)
 
 
 def _settle(tab, timeout: float = 120) -> None:
@@ -138,3 +175,37 @@ def test_a_text_query_narrows_the_overview(server, page) -> None:
     _settle(page)
     _no_exception(page, "overview, text query")
     assert _chart_png(page) != before
+
+
+# the menu titles, in the order of a quick look around after signing in
+QUICK_TOUR = ["Peak hours", "Complaint themes", "Alerts", "Inbox", "Response times", "Staffing", "Overview",
+              "Sources", "Sentiment model", "Users", "Privacy"]
+
+
+def test_clicking_through_pages_right_after_sign_in(signed_server, page) -> None:
+    """A fresh server, a sign-in, then Peak hours at once and every other page without waiting for
+    the one before to finish: no page may fail (a lazy import once raced between the sign-in's rerun
+    and the page: "partially initialized module 'pandas'")."""
+    from playwright.sync_api import expect
+
+    context = page.context.browser.new_context(viewport={"width": 1400, "height": 1000})  # no session yet
+    tab = context.new_page()
+    try:
+        tab.goto(signed_server)
+        tab.get_by_role("textbox", name="Name").fill("ada")
+        tab.get_by_role("textbox", name="Password").fill(PASSWORD)
+        tab.get_by_role("button", name="Sign in").click()
+        menu = tab.locator('[data-testid="stSidebarNav"]')
+        for title in QUICK_TOUR:
+            menu.get_by_role("link", name=title).click()
+            expect(tab.locator("h1").first).to_contain_text(title, timeout=60_000)
+            expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+        _ran(tab)
+        expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+        menu.get_by_role("link", name="Peak hours").click()
+        expect(tab.locator("h1").first).to_contain_text("Peak hours")
+        _ran(tab)
+        expect(tab.locator('[data-testid="stException"]')).to_have_count(0)
+        expect(tab.locator('[data-testid="stVegaLiteChart"]').first).to_be_visible()
+    finally:
+        context.close()

@@ -87,3 +87,24 @@ def test_staffing_explains_its_assumptions(app: AppTest) -> None:
     text = " ".join(m.value for m in app.markdown)
     assert "Erlang C" in text and "handling time" in text
     assert int(_metric(app, "Agent-hours per week").replace(",", "")) > 0
+
+
+def test_staffing_page_and_cli_agree_cell_by_cell(app: AppTest, seeded, capsys) -> None:
+    """The page (sidebar's default period: whole local days up to the newest) and `report staffing`
+    (no period: up to the newest hour) plan from the same whole weeks, so every cell agrees."""
+    import json
+
+    from monitor.cli.main import main
+
+    app.run()
+    app.switch_page("views/staffing.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    page = app.dataframe[0].value
+    assert main(["--config", str(seeded[1]), "--db", seeded[0], "report", "staffing", "--json"]) == 0
+    cli = json.loads(capsys.readouterr().out)
+    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+    assert list(page["Day"]) == days
+    for cell in cli["cells"]:
+        assert page.loc[cell["weekday"], f"{cell['hour']:02d}"] == cell["agents"], cell
+    assert cli["agent_hours_per_week"] == int(_metric(app, "Agent-hours per week").replace(",", ""))
+    assert sum(c["agents"] for c in cli["cells"]) > 0

@@ -43,7 +43,7 @@ def test_queue_filters_and_counters(seeded):
     engine, ids = seeded
     now = T0 + timedelta(minutes=75)
     everything = queue.queue(engine, 60, now=now)
-    assert queue.counters(everything) == {"open": 3, "pending": 0, "past_sla": 1}  # Kasia: due at 11:00
+    assert queue.counters(everything) == {"open": 3, "pending": 0, "needs_reply": 3, "past_sla": 1}  # Kasia: due 11:00
     later = queue.queue(engine, 60, now=T0 + timedelta(minutes=85))
     assert queue.counters(later)["past_sla"] == 2  # and Bob, due at 11:20
     assert queue.queue(engine, 60, queue.QueueFilter(brands=("Other",)), now)["author"].to_list() == ["ewa"]

@@ -107,7 +107,7 @@ def test_answer_with_a_saved_reply(dashboard):
         page.set_default_timeout(30_000)
         expect.set_options(timeout=30_000)
         page.goto(f"{url}/inbox")
-        expect(page.get_by_text("3 open, 3 past the SLA")).to_be_visible()
+        expect(page.get_by_text("3 open, 3 need a reply, 3 past the SLA")).to_be_visible()
         _choose(page, "Open conversation", "#1 · mastodon · @kasia@fosstodon.org")
         expect(page.get_by_text("Conversation #1 · mastodon")).to_be_visible()
         expect(page.get_by_text("breached by")).to_be_visible()

@@ -46,7 +46,7 @@ def test_inbox_page_lists_the_queue_and_opens_a_conversation(app_env):
     app.run()
     assert not app.exception
     # Kasia was answered: not in the default view (needs a reply)
-    assert "2 open, 2 past the SLA" in [header.value for header in app.subheader]
+    assert "2 open, 2 need a reply, 2 past the SLA" in [header.value for header in app.subheader]
     queue = app.dataframe[0].value.set_index("author")
     assert "kasia@fosstodon.org" not in queue.index and queue.loc["bob", "SLA"].startswith("overdue ")
     assert queue["waiting"].notna().all() and (queue["waiting"] != "None").all()

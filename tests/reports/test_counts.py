@@ -128,3 +128,22 @@ def test_long_periods_count_from_weeks_days_and_hours_alike(seeded_engine, every
         assert found.sort(order).equals(expected.sort(order)), (since, length)
     whole = counts(seeded_engine, Filters(), {"all": Grouping(("lang",))})["all"]
     assert whole["mentions"].sum() == everything.height
+
+
+def test_busiest_hours_in_complaints_mode_rank_and_count_complaints(seeded_engine) -> None:
+    cells = weekday_hours(seeded_engine, Filters(), TZ)
+    lines = busiest_slots(cells, 5, "negative")
+    ranked = cells.sort("negative", "weekday", "hour_of_day", descending=[True, False, False]).head(5)
+    assert ranked["negative"].to_list() != cells.sort("mentions", descending=True).head(5)["negative"].to_list()
+    for line, row in zip(lines, ranked.iter_rows(named=True)):
+        assert line.startswith(f"{row['day']} {row['hour_of_day']}–{row['hour_of_day'] + 1}h: {row['negative']:,} "
+                               "complaint"), line
+        assert f"of {row['scored']:,} scored" in line and " mentions" not in line
+
+
+def test_compare_periods_follows_the_complaints_toggle(seeded_engine) -> None:
+    period = default_filters(seeded_engine, weeks=4)
+    middle = period.since + (period.until - period.since) / 2
+    both = compare_periods(seeded_engine, Filters(), TZ, (period.since, middle), (middle, period.until), "negative")
+    first = weekday_hours(seeded_engine, replace(period, until=middle), TZ)["negative"].sum()
+    assert both["first_per_week"].sum() == pytest.approx(first / 2)

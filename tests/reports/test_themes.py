@@ -150,3 +150,48 @@ def test_negative_sample_takes_this_week_and_last_week_alike(sqlite_engine) -> N
     assert keys == [f"this{i}" for i in range(7)] + ["last0", "last1", "last2"]  # 3 last week: 7 this
     sample = negative_sample(sqlite_engine, Filters(), limit=4)
     assert [text.split()[-1] for text in sample["text"].to_list()] == ["this0", "this1", "last0", "last1"]
+
+
+def test_themes_come_from_the_vectors_stored_at_scoring_time(tmp_path) -> None:
+    """Scoring stores each negative mention's vector; the themes report then needs no model, and
+    says how many sampled mentions it had to leave out."""
+    from datetime import datetime, timedelta, timezone
+
+    import numpy as np
+
+    from monitor.jobs.scoring import embed_missing, score_pending
+    from monitor.mention import Author, Mention
+    from monitor.reports.counts import Filters
+    from monitor.reports.themes import stored_themes
+    from monitor.store.engine import make_engine, upgrade
+    from monitor.store.ingest import ingest
+
+    class Result:
+        def __init__(self, label: str) -> None:
+            self.label, self.score, self.lang = label, 0.9, "en"
+            self.probs = {"negative": 0.9 if label == "negative" else 0.1}
+
+    class Scorer:
+        name = "fake"
+        embedded = 0
+
+        def classify(self, texts):
+            return [Result("negative" if "broken" in t or "late" in t else "positive") for t in texts]
+
+        def embed(self, texts):
+            self.embedded += len(texts)
+            return np.array([[1.0, 0.0] if "broken" in t else [0.0, 1.0] for t in texts], dtype=np.float32)
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'themes.db'}")
+    upgrade(engine)
+    now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+    texts = [f"app broken again {n}" for n in range(20)] + [f"parcel late again {n}" for n in range(20)] + ["love it"]
+    ingest(engine, [Mention("x", str(n), text, now - timedelta(hours=n), Author(f"a{n}"), lang="en", brand="Acme")
+                    for n, text in enumerate(texts)])
+    scorer = Scorer()
+    score_pending(engine, scorer)
+    assert scorer.embedded == 40  # the negative ones, once, when scored
+    result = stored_themes(engine, Filters(), 100)  # no embedding function: stored vectors only
+    assert result.unembedded == 0 and result.mentions.height == 40
+    assert sorted(result.themes["mentions"].to_list()) == [20, 20]
+    assert embed_missing(engine, scorer) == 0  # nothing left to backfill
