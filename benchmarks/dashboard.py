@@ -1,8 +1,9 @@
-"""Dashboard queries at 1,000,000 mentions in SQLite: each page's queries against the naive way.
+"""Dashboard queries at 1,000,000 mentions in SQLite or PostgreSQL: each page's queries against the naive way.
 
-    python benchmarks/dashboard.py [--mentions 1000000] [--weeks 52] [--db PATH] [--rebuild]
+    python benchmarks/dashboard.py [--mentions 1000000] [--weeks 52] [--db PATH|postgresql://...] [--rebuild]
 
-Builds (once, then reuses) a SQLite database of realistic mentions: texts, brands, languages and
+Builds (once, then reuses) a SQLite database (or fills the PostgreSQL one: its tables are emptied
+first, rows go in by COPY, then VACUUM ANALYZE) of realistic mentions: texts, brands, languages and
 authors drawn from the demo generator, times with the demo's weekly rhythm, 85% scored. Rows go in
 with one bulk `executemany`, then the rollup is recounted with one GROUP BY (what the 0002
 migration does for an existing database). Then, for every page, it times the functions the page
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -35,6 +37,7 @@ from monitor.store import (
     fulltext,
     rollups,  # noqa: E402
 )
+from monitor.store.bulk_pg import copy_rows  # noqa: E402
 from monitor.store.engine import make_engine, upgrade  # noqa: E402
 
 TZ = "Europe/Warsaw"
@@ -71,6 +74,41 @@ def _rows(count: int, weeks: int, seed: int = 5, ordered: bool = True):
                mention.brand, "[]", str(labels[index]) or None, "open")
 
 
+def build_postgres(url: str, count: int, weeks: int, ordered: bool = True) -> None:
+    """The same rows into PostgreSQL: emptied tables, COPY in chunks, then the same recounts."""
+    from sqlmodel import SQLModel
+
+    engine = make_engine(url)
+    upgrade(engine)
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
+        connection.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+        fulltext.drop(connection)  # rebuilt below: one GIN build instead of a million inserts
+    rows = _rows(count, weeks, ordered=ordered)
+    while chunk := [row for _, row in zip(range(50_000), rows)]:
+        with engine.begin() as connection:
+            copy_rows(connection, "mention", COLUMNS, chunk)
+    print(f"inserted {count:,} mentions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    _recount(engine)
+    started = time.perf_counter()
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE")
+    print(f"vacuum analyze in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    engine.dispose()
+
+
+def _recount(engine) -> None:
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        cells = rollups.rebuild(connection)
+    print(f"rollup: {cells:,} cells in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    started = time.perf_counter()
+    with engine.begin() as connection:
+        indexed = fulltext.rebuild(connection)
+    print(f"search index: {indexed:,} mentions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+
+
 def build_database(path: Path, count: int, weeks: int, ordered: bool = True) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     for suffix in ("", "-wal", "-shm"):
@@ -87,17 +125,9 @@ def build_database(path: Path, count: int, weeks: int, ordered: bool = True) -> 
         connection.commit()
     connection.close()
     print(f"inserted {count:,} mentions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    started = time.perf_counter()
     engine = make_engine(f"sqlite:///{path}")
-    with engine.begin() as connection:
-        cells = rollups.rebuild(connection)
+    _recount(engine)
     engine.dispose()
-    print(f"rollup: {cells:,} cells in {time.perf_counter() - started:.1f} s", file=sys.stderr)
-    started = time.perf_counter()
-    with engine.begin() as connection:
-        indexed = fulltext.rebuild(connection)
-    engine.dispose()
-    print(f"search index: {indexed:,} mentions in {time.perf_counter() - started:.1f} s", file=sys.stderr)
 
 
 def timed(function, runs: int = 3) -> float:
@@ -114,7 +144,10 @@ def naive(engine, sql: str, aggregate) -> float:
     """Read every row the page needs into pandas and aggregate there (one run: it is slow)."""
     started = time.perf_counter()
     with engine.connect() as connection:
-        frame = pd.read_sql(sql, connection.connection.driver_connection, parse_dates=["created_at"])
+        if engine.dialect.name == "sqlite":
+            frame = pd.read_sql(sql, connection.connection.driver_connection, parse_dates=["created_at"])
+        else:
+            frame = pd.read_sql(sa.text(sql), connection, parse_dates=["created_at"])
     aggregate(frame)
     return time.perf_counter() - started
 
@@ -167,15 +200,18 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mentions", type=int, default=1_000_000)
     parser.add_argument("--weeks", type=int, default=52)
-    parser.add_argument("--db", type=Path, default=None,
-                        help="default .bench/dashboard.db (.bench/dashboard-shuffled.db with --shuffled)")
+    parser.add_argument("--db", default=None, help="a SQLite path or a PostgreSQL URL; default "
+                        ".bench/dashboard.db (.bench/dashboard-shuffled.db with --shuffled)")
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--shuffled", action="store_true",
                         help="write the rows in random time order (the worst case for period reads)")
     args = parser.parse_args()
-    args.db = args.db or Path(".bench/dashboard-shuffled.db" if args.shuffled else ".bench/dashboard.db")
-    engine = make_engine(f"sqlite:///{args.db}")
-    fresh = args.rebuild or not args.db.exists()
+    postgres = bool(args.db and args.db.startswith("postgres"))
+    if not postgres:
+        args.db = Path(args.db or (".bench/dashboard-shuffled.db" if args.shuffled else ".bench/dashboard.db"))
+    url = args.db if postgres else f"sqlite:///{args.db}"
+    engine = make_engine(url)
+    fresh = args.rebuild or not (postgres or args.db.exists())
     if not fresh:
         upgrade(engine)  # an older benchmark database gets the newer tables (and their backfill)
         with engine.connect() as connection:
@@ -186,11 +222,14 @@ def main() -> None:
                     fulltext.rebuild(connection)
     if fresh:
         engine.dispose()
-        build_database(args.db, args.mentions, args.weeks, ordered=not args.shuffled)
-        engine = make_engine(f"sqlite:///{args.db}")
+        if postgres:
+            build_postgres(url, args.mentions, args.weeks, ordered=not args.shuffled)
+        else:
+            build_database(args.db, args.mentions, args.weeks, ordered=not args.shuffled)
+        engine = make_engine(url)
     config = build({"sources": [{"type": s, "name": s} for s in ("hackernews",)]})
     order = "random time order" if args.shuffled else "time order"
-    print(f"{args.mentions:,} mentions over {args.weeks} weeks in SQLite, written in {order}; "
+    print(f"{args.mentions:,} mentions over {args.weeks} weeks in {engine.dialect.name}, written in {order}; "
           "default period: the last 8 weeks")
     print(f"{'page':<32}{'ours (s)':>10}{'naive (s)':>11}{'speed-up':>10}")
     for name, function in pages(engine, config).items():

@@ -5,7 +5,8 @@
 
     mention.py   the Mention value collectors hand in (the one monitor module collectors may import)
     config.py    config.yaml validated into typed settings; secrets from the environment
-    store/       engine, schema (*Row classes), migrations, ingest, rollups, fulltext, frames (reads)
+    store/       engine, schema (*Row classes), migrations, ingest, rollups, fulltext (fulltext_pg: its
+                 PostgreSQL form), bulk_pg (COPY and array look-ups), frames (reads)
     query/       the query language: parser, nodes (matching in Python and polars), fold
     formats/     import and export formats: twcs, twitter-care, jsonl
     inbox/       queue, actions (notes, tags, assignment), outbox, moderation

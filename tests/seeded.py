@@ -34,7 +34,8 @@ def score_randomly(engine: sa.Engine, share: float = 0.8, seed: int = 3) -> None
     """Stand-in for the sentiment model: label most mentions, leave the rest pending."""
     rng = random.Random(seed)
     with engine.begin() as connection:
-        ids = connection.execute(sa.select(schema.MentionRow.__table__.c.id)).scalars().all()
+        mention = schema.MentionRow.__table__
+        ids = connection.execute(sa.select(mention.c.id).order_by(mention.c.id)).scalars().all()
         labels = {i: rng.choices(["negative", "neutral", "positive"], [4, 3, 3])[0]
                   for i in ids if rng.random() < share}
         rollups.rescored(connection, labels)

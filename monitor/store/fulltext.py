@@ -12,14 +12,16 @@ characters (`textnorm.word_class`) made one space. FTS5 then splits at spaces on
 our words, whatever Unicode version either side knows, and a query's folded words are split by the
 same class into the same tokens. `mention_fts.rowid` is `mention.id`.
 
-SQLite only: on PostgreSQL there is no index, every writer here does nothing and `candidates` says
-"no constraint", so queries take the full path. Writers of mention text call `add`, `replace` and
-`remove` in the transaction of their write; `rebuild` repairs, `consistent` checks.
+On PostgreSQL the same bodies fill a `tsvector` column under a GIN index (`fulltext_pg`, which
+says why it is built as it is); every function here serves both. Writers of mention text call
+`add`, `replace` and `remove` in the transaction of their write; `rebuild` repairs, `consistent`
+checks.
 """
 from __future__ import annotations
 
 import logging
 import re
+from contextlib import nullcontext
 from collections.abc import Mapping, Sequence
 from functools import cache
 
@@ -29,6 +31,7 @@ import sqlalchemy as sa
 from monitor.query.fold import fold_expr, word_class
 from monitor.query.nodes import AllOf, AnyOf, Node, Text
 from monitor.query.parser import QuerySyntaxError, parse
+from monitor.store import fulltext_pg, schema
 
 log = logging.getLogger(__name__)
 TABLE = "mention_fts"
@@ -43,8 +46,14 @@ def _sqlite(connection: sa.Connection) -> bool:
     return connection.dialect.name == "sqlite"
 
 
+def _postgres(connection: sa.Connection) -> bool:
+    return connection.dialect.name == "postgresql"
+
+
 def exists(connection: sa.Connection) -> bool:
-    """Whether this database has the index (SQLite, migrated to 0007 or later)."""
+    """Whether this database has the index (SQLite migrated to 0007, PostgreSQL to 0009, or later)."""
+    if _postgres(connection):
+        return fulltext_pg.exists(connection)
     if not _sqlite(connection):
         return False
     found = connection.exec_driver_sql(
@@ -55,11 +64,16 @@ def exists(connection: sa.Connection) -> bool:
 def create(connection: sa.Connection) -> None:
     if _sqlite(connection):
         connection.exec_driver_sql(f'CREATE VIRTUAL TABLE {TABLE} USING fts5(body, tokenize="{TOKENIZE}")')
+    elif _postgres(connection):
+        fulltext_pg.add_column(connection)
+        fulltext_pg.create_indexes(connection)
 
 
 def drop(connection: sa.Connection) -> None:
     if _sqlite(connection):
         connection.exec_driver_sql(f"DROP TABLE IF EXISTS {TABLE}")
+    elif _postgres(connection):
+        fulltext_pg.drop(connection)
 
 
 # --- the indexed form of a text ---------------------------------------------------------------
@@ -80,24 +94,46 @@ def body_expr(text: pl.Expr) -> pl.Expr:
     return spaced.str.strip_chars(" ").fill_null("")
 
 
-def bodies(texts: Sequence[str | None]) -> list[str]:
-    """`body_expr` over a list, in one polars pass (a batch of 50,000 folds in about 0.1 s)."""
+def pg_body_expr(text: pl.Expr) -> pl.Expr:
+    """`body_expr` with every word cut to `fulltext_pg.MAX_WORD` characters (PostgreSQL's lexemes
+    are limited; see there)."""
+    return body_expr(text).str.replace_all(f"([^ ]{{{fulltext_pg.MAX_WORD}}})[^ ]+", "${1}")
+
+
+def bodies(texts: Sequence[str | None], postgres: bool = False) -> list[str]:
+    """`body_expr` over a list, in one polars pass (a batch of 50,000 folds in about 0.1 s);
+    `postgres`: `pg_body_expr`."""
     column = pl.Series("text", list(texts), pl.String).to_frame()
-    return column.select(body_expr(pl.col("text"))).to_series().to_list()
+    expr = pg_body_expr if postgres else body_expr
+    return column.select(expr(pl.col("text"))).to_series().to_list()
 
 
 # --- writers: in the transaction that writes the mention text ---------------------------------
 
 def add(connection: sa.Connection, ids: Sequence[int], texts: Sequence[str | None]) -> None:
     """Index new mentions (`ids[i]` has `texts[i]`); ingest calls it for the rows it inserted."""
-    if ids and exists(connection):
+    if not ids or not exists(connection):
+        return
+    if _postgres(connection):
+        fulltext_pg.set_bodies(connection, ids, bodies(texts, postgres=True))
+    else:
         connection.exec_driver_sql(f"INSERT INTO {TABLE}(rowid, body) VALUES (?, ?)",
                                    list(zip(ids, bodies(texts))))
 
 
+def insert_bodies(connection: sa.Connection, texts: Sequence[str | None]) -> list[str] | None:
+    """PostgreSQL's bodies of texts about to be inserted, for ingest's INSERT to index them itself
+    (`fulltext_pg.vector`); None elsewhere (SQLite: `add` the inserted rows after)."""
+    if _postgres(connection) and exists(connection):
+        return bodies(texts, postgres=True)
+    return None
+
+
 def replace(connection: sa.Connection, texts: Mapping[int, str | None]) -> None:
     """Re-index mentions whose text changed (an edit seen on the network, an erasure's scrub)."""
-    if texts and exists(connection):
+    if texts and exists(connection) and _postgres(connection):
+        fulltext_pg.set_bodies(connection, list(texts), bodies(list(texts.values()), postgres=True))
+    elif texts and exists(connection):
         _delete(connection, list(texts))
         connection.exec_driver_sql(f"INSERT INTO {TABLE}(rowid, body) VALUES (?, ?)",
                                    list(zip(texts, bodies(list(texts.values())))))
@@ -105,8 +141,8 @@ def replace(connection: sa.Connection, texts: Mapping[int, str | None]) -> None:
 
 def remove(connection: sa.Connection, ids: Sequence[int]) -> None:
     """Forget deleted mentions. Their words stay in the index's pages until FTS5 merges them:
-    `purge` when that must not wait (an erasure)."""
-    if ids and exists(connection):
+    `purge` when that must not wait (an erasure). On PostgreSQL the row takes its `search` along."""
+    if ids and exists(connection) and _sqlite(connection):
         _delete(connection, ids)
 
 
@@ -116,30 +152,41 @@ def _delete(connection: sa.Connection, ids: Sequence[int]) -> None:
 
 def purge(connection: sa.Connection) -> None:
     """Merge the index into one segment, which drops every trace of deleted and replaced texts.
-    Rewrites the whole index: for erasure, not for routine deletes."""
-    if exists(connection):
+    Rewrites the whole index: for erasure, not for routine deletes. On PostgreSQL deleted rows, their
+    text and `search` alike, leave the table and its indexes at the next VACUUM (autovacuum's)."""
+    if exists(connection) and _sqlite(connection):
         connection.exec_driver_sql(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
 
 
 def rebuild(connection: sa.Connection) -> int:
     """Index every mention afresh (the migration's backfill, and the repair); returns the count.
-    Reads by id in chunks, so memory stays at one chunk whatever the database size."""
-    if not _sqlite(connection):
+    Reads by id in chunks, so memory stays at one chunk whatever the database size. On PostgreSQL
+    the GIN index is built after the column is filled (one sorted pass, not a million inserts)."""
+    if _postgres(connection):
+        fulltext_pg.drop(connection)
+        fulltext_pg.add_column(connection)
+    elif _sqlite(connection):
+        drop(connection)
+        create(connection)
+    else:
         return 0
-    drop(connection)
-    create(connection)
     last, total = 0, 0
-    while rows := connection.exec_driver_sql(
-            "SELECT id, text FROM mention WHERE id > ? ORDER BY id LIMIT ?", (last, CHUNK)).all():
+    chunk = sa.text("SELECT id, text FROM mention WHERE id > :last ORDER BY id LIMIT :size")
+    while rows := connection.execute(chunk, {"last": last, "size": CHUNK}).all():
         ids = [row[0] for row in rows]
         add(connection, ids, [row[1] for row in rows])
         last, total = ids[-1], total + len(ids)
+    if _postgres(connection):
+        fulltext_pg.create_indexes(connection)
     return total
 
 
 def consistent(connection: sa.Connection) -> bool:
     """As many index rows as mentions, up to the same newest id: what a missed writer would break.
-    (One statement, so one snapshot even with ingest committing meanwhile.)"""
+    (One statement, so one snapshot even with ingest committing meanwhile.) PostgreSQL: no mention
+    waits to be indexed."""
+    if _postgres(connection):
+        return fulltext_pg.consistent(connection)
     if not exists(connection):
         return not _sqlite(connection)
     same = connection.exec_driver_sql(
@@ -150,51 +197,68 @@ def consistent(connection: sa.Connection) -> bool:
 
 # --- readers ---------------------------------------------------------------------------------
 
-def match_expression(node: Node) -> str | None:
-    """An FTS5 MATCH string that every post `node` matches satisfies, or None for "no constraint".
+def match_expression(node: Node, postgres: bool = False) -> str | None:
+    """An FTS5 MATCH string (`postgres`: a tsquery) that every post `node` matches satisfies, or
+    None for "no constraint".
 
-    A term or phrase becomes the phrase of its words' tokens (prefix on the last for a wildcard);
-    field filters are cheap to test afterwards and a negation cannot narrow a superset, so they
-    constrain nothing. AND keeps its constrained parts; OR needs every branch constrained.
+    A term or phrase becomes the phrase of its words' tokens (prefix on the last for a wildcard;
+    on PostgreSQL all of its words, see `fulltext_pg.term`); field filters are cheap to test
+    afterwards and a negation cannot narrow a superset, so they constrain nothing. AND keeps its
+    constrained parts; OR needs every branch constrained.
     """
+    both, either = (" & ", " | ") if postgres else (" AND ", " OR ")
     if isinstance(node, Text):
         tokens = [token for word in node.words for token in _word_run().findall(word)]
         if not tokens:
             return None
+        if postgres:
+            return fulltext_pg.term(tokens, node.wildcard)
         return '"' + " ".join(tokens) + '"' + ("*" if node.wildcard else "")
     if isinstance(node, AllOf):
-        parts = [part for part in map(match_expression, node.children) if part is not None]
+        parts = [part for part in (match_expression(child, postgres) for child in node.children) if part is not None]
         if len(parts) <= 1:
             return parts[0] if parts else None
-        return "(" + " AND ".join(parts) + ")"
+        return "(" + both.join(parts) + ")"
     if isinstance(node, AnyOf):
-        parts = [match_expression(child) for child in node.children]
+        parts = [match_expression(child, postgres) for child in node.children]
         if any(part is None for part in parts):
             return None
-        return "(" + " OR ".join(parts) + ")"  # type: ignore[arg-type]
+        return "(" + either.join(parts) + ")"  # type: ignore[arg-type]
     return None  # Field, Not
 
 
-def query_expression(query: str) -> str | None:
+def query_expression(query: str, postgres: bool = False) -> str | None:
     """`match_expression` for a query text; None for an invalid one (the matcher reports it)."""
     try:
-        return match_expression(parse(query).root)
+        return match_expression(parse(query).root, postgres)
     except QuerySyntaxError:
         return None
 
 
-def candidates(connection: sa.Connection, query: str) -> sa.Select | None:
-    """`SELECT rowid` of the indexed mentions that may match `query`, or None when the index
-    cannot help: PostgreSQL, no index, an index missing rows (written past it), or a query that
-    constrains nothing (`lang:pl`, a lone negation)."""
-    expression = query_expression(query) if query else None
+def condition(connection: sa.Connection, query: str, ids: sa.ColumnElement[int]) -> sa.ColumnElement[bool] | None:
+    """The rows the index keeps for `query` (`ids`: the id column of the mention table or of an
+    alias of it), or None where it cannot help."""
+    postgres = _postgres(connection)
+    expression = query_expression(query, postgres) if query else None
     if expression is None or not exists(connection):
         return None
+    if postgres:  # rows not indexed yet are candidates, so a partial index never loses one
+        return fulltext_pg.condition(ids.table.name, expression)
     if not consistent(connection):
         log.warning("the search index misses mentions; run search_index.rebuild (queries read everything)")
         return None
     index = sa.table(TABLE, sa.column("rowid"))
-    return sa.select(index.c.rowid).where(sa.text(f"{TABLE} MATCH :fts_query").bindparams(fts_query=expression))
+    found = sa.select(index.c.rowid).where(sa.text(f"{TABLE} MATCH :fts_query").bindparams(fts_query=expression))
+    return ids.in_(found)
+
+
+def candidates(connection: sa.Connection, query: str) -> sa.Select | None:
+    """`SELECT id` of the indexed mentions that may match `query`, or None when the index cannot
+    help: no index, a SQLite index missing rows (written past it), or a query that constrains
+    nothing (`lang:pl`, a lone negation)."""
+    ids = schema.MentionRow.__table__.c.id
+    where = condition(connection, query, ids)
+    return None if where is None else sa.select(ids).where(where)
 
 
 def fetch(connection: sa.Connection, statement: sa.Select, query: str,
@@ -210,18 +274,19 @@ def fetch(connection: sa.Connection, statement: sa.Select, query: str,
 
 def fetch_candidates(connection: sa.Connection, statement: sa.Select, query: str,
                      ids: sa.ColumnElement[int]) -> tuple[list[str], list[sa.Row]] | None:
-    """Column names and rows of `statement` restricted to `candidates(query)` (`ids` is the
+    """Column names and rows of `statement` restricted to the candidates for `query` (`ids` is the
     mention id column), or None where the index cannot help.
 
-    None too should FTS5 refuse the expression, with a warning logged: a page must never fail for
-    want of a shortcut.
+    None too should the database refuse the expression, with a warning logged: a page must never
+    fail for want of a shortcut. (In a savepoint, which PostgreSQL needs to go on after an error.)
     """
-    found = candidates(connection, query)
-    if found is None:
+    where = condition(connection, query, ids)
+    if where is None:
         return None
     try:
-        result = connection.execute(statement.where(ids.in_(found)))
-        return list(result.keys()), result.all()
-    except sa.exc.OperationalError as error:
+        with connection.begin_nested() if _postgres(connection) else nullcontext():
+            result = connection.execute(statement.where(where))
+            return list(result.keys()), result.all()
+    except sa.exc.DBAPIError as error:
         log.warning("search index refused query %r (%s); reading every mention", query, error.orig)
         return None

@@ -21,7 +21,7 @@ from sqlalchemy import Engine
 
 from monitor.mention import ImportedReply, Mention, ThreadSnapshot, utc
 from monitor.query.parser import BrandMatcher
-from monitor.store import fulltext, rollups, schema
+from monitor.store import bulk_pg, fulltext, rollups, schema
 from monitor.trust.redaction import redact_posts
 
 log = logging.getLogger(__name__)
@@ -107,17 +107,20 @@ def insert_new_rows(connection: sa.Connection, table: sa.Table, rows: Sequence[d
 
 
 def insert_new_columns(connection: sa.Connection, table: sa.Table, columns: dict[str, list[Any]],
-                       constraint: Sequence[str]) -> list[tuple]:
+                       constraint: Sequence[str], search_bodies: Sequence[str] | None = None) -> list[tuple]:
     """`insert_new_rows` for values laid out by column, as ingest builds them.
 
-    Rows go to the driver as multi-row VALUES statements: SQLAlchemy's per-row parameter
-    processing cost more than the insert itself (see benchmarks/ingest.py).
+    Rows go to the driver as multi-row VALUES statements on SQLite (SQLAlchemy's per-row parameter
+    processing cost more than the insert itself, see benchmarks/ingest.py), by COPY on PostgreSQL
+    (`bulk_pg`, with `search_bodies` indexed in the same INSERT).
     """
     dialect = connection.dialect.name
     names = list(columns)
     values = _driver_rows(table, columns, dialect)
     if not values:
         return []
+    if dialect == "postgresql":
+        return bulk_pg.insert_new(connection, table, names, values, constraint, search_bodies)
     mark = "?" if dialect == "sqlite" else "%s"
     marks = [f"{mark}::json" if dialect == "postgresql" and isinstance(table.c[n].type, sa.JSON) else mark
              for n in names]
@@ -168,10 +171,19 @@ def _lookup(connection: sa.Connection, column_table: sa.Table, source: str, keys
             key_column: str, value_column: str) -> dict[str, Any]:
     found: dict[str, Any] = {}
     key_col, value_col = column_table.c[key_column], column_table.c[value_column]
-    for chunk in batched(sorted(set(keys)), LOOKUP_CHUNK):
-        query = sa.select(key_col, value_col).where(column_table.c.source == source, key_col.in_(chunk))
+    for chunk in batched(sorted(set(keys)), _lookup_chunk(connection)):
+        query = sa.select(key_col, value_col).where(column_table.c.source == source, _among(connection, key_col, chunk))
         found.update(dict(connection.execute(query).all()))
     return found
+
+
+def _lookup_chunk(connection: sa.Connection) -> int:
+    return LOOKUP_CHUNK if connection.dialect.name == "sqlite" else 10 * BATCH_SIZE
+
+
+def _among(connection: sa.Connection, column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:
+    """`column IN values`: parameters on SQLite, one array on PostgreSQL (see `bulk_pg`)."""
+    return column.in_(values) if connection.dialect.name == "sqlite" else bulk_pg.among(column, values)
 
 
 def _parent_roots(connection: sa.Connection, source: str, parents: set[str]) -> dict[str, str]:
@@ -181,11 +193,11 @@ def _parent_roots(connection: sa.Connection, source: str, parents: set[str]) -> 
     conv = schema.ConversationRow.__table__
     roots: dict[str, str] = {}
     for table in (schema.MentionRow.__table__, schema.ReplyRow.__table__):
-        for chunk in batched(sorted(parents - set(roots)), LOOKUP_CHUNK):
+        for chunk in batched(sorted(parents - set(roots)), _lookup_chunk(connection)):
             query = (
                 sa.select(table.c.external_id, conv.c.root_key)
                 .join(conv, conv.c.id == table.c.conversation_id)
-                .where(table.c.source == source, table.c.external_id.in_(chunk))
+                .where(table.c.source == source, _among(connection, table.c.external_id, chunk))
             )
             roots.update(dict(connection.execute(query).all()))
     return roots
@@ -302,14 +314,18 @@ def ingest_batch(engine: Engine, mentions: Sequence[Mention], matcher: BrandMatc
         keys = conversation_keys(connection, mentions)
         conv_ids = ensure_conversations(connection, mentions, keys, brands)
         columns = _mention_columns(mentions, brands, matched, conv_ids, keys, now)
-        inserted = insert_new_columns(connection, schema.MentionRow.__table__, columns, ("source", "external_id"))
+        search = fulltext.insert_bodies(connection, columns["text"])  # PostgreSQL: indexed by the INSERT
+        inserted = insert_new_columns(connection, schema.MentionRow.__table__, columns, ("source", "external_id"),
+                                      search)
         first = {}
         for index, mention in enumerate(mentions):
             first.setdefault((mention.source, mention.external_id), index)
         new = [first[(source, external_id)] for _, source, external_id in inserted]
-        fulltext.add(connection, [row[0] for row in inserted], [columns["text"][i] for i in new])
+        if search is None:
+            fulltext.add(connection, [row[0] for row in inserted], [columns["text"][i] for i in new])
         rollups.rows_added(connection, ({"created_at": mentions[i].created_at, "brand": brands[i],
-                                         "source": mentions[i].source, "lang": mentions[i].lang} for i in new))
+                                         "source": mentions[i].source, "lang": mentions[i].lang} for i in new),
+                           ids=[row[0] for row in inserted])
     result.inserted = len(inserted)
     result.inserted_ids = [row[0] for row in inserted]
     result.duplicates += len(mentions) - len(inserted)

@@ -28,7 +28,7 @@ from datetime import datetime, timezone
 
 import sqlalchemy as sa
 
-from monitor.store import schema
+from monitor.store import bulk_pg, schema
 
 log = logging.getLogger(__name__)
 ROLLUP = schema.MentionRollupRow.__table__
@@ -115,17 +115,20 @@ def _cells_of(connection: sa.Connection, ids: Iterable[int]) -> Counter[Cell]:
 
 
 def _upsert_into(connection: sa.Connection, table: sa.Table, key: Sequence[str], cells: Mapping[tuple, int]) -> None:
-    """Add counts to cells with one prepared upsert run for all of them (driver `executemany`:
-    per-row statement building in SQLAlchemy cost more than the upsert itself)."""
+    """Add counts to cells with one statement for all of them: a driver `executemany` of one
+    prepared upsert on SQLite (per-row statement building in SQLAlchemy cost more than the upsert
+    itself), one upsert over arrays on PostgreSQL."""
     # Sorted, so concurrent writers lock cells in one order: PostgreSQL would otherwise detect a
     # deadlock when two workers' batches touch the same cells in different orders.
     rows = sorted((*cell, count) for cell, count in cells.items() if count)
     if not rows:
         return
-    mark = "%s" if connection.dialect.name == "postgresql" else "?"
-    sql = (f'INSERT INTO "{table.name}" ({", ".join(key)}, mentions) VALUES ({", ".join([mark] * (len(key) + 1))}) '
-           f'ON CONFLICT ({", ".join(key)}) DO UPDATE SET mentions = "{table.name}".mentions + excluded.mentions')
-    connection.exec_driver_sql(sql, rows)
+    if connection.dialect.name == "postgresql":  # arrays: one statement whatever the number of cells
+        bulk_pg.upsert_counts(connection, table.name, key, rows)
+    else:
+        sql = (f'INSERT INTO "{table.name}" ({", ".join(key)}, mentions) VALUES ({", ".join(["?"] * (len(key) + 1))}) '
+               f'ON CONFLICT ({", ".join(key)}) DO UPDATE SET mentions = "{table.name}".mentions + excluded.mentions')
+        connection.exec_driver_sql(sql, rows)
     if any(row[-1] < 0 for row in rows):
         connection.execute(table.delete().where(table.c.mentions <= 0))
 
@@ -225,10 +228,41 @@ def drift(connection: sa.Connection) -> dict[str, int]:
     }
 
 
-def rows_added(connection: sa.Connection, rows: Iterable[Mapping[str, object]]) -> None:
+def rows_added(connection: sa.Connection, rows: Iterable[Mapping[str, object]],
+               ids: Sequence[int] | None = None) -> None:
     """Count newly inserted mentions from the rows ingest just wrote (no read back); call inside
-    the inserting transaction. Rows carry created_at, brand, source, lang and maybe sentiment."""
+    the inserting transaction. Rows carry created_at, brand, source, lang and maybe sentiment.
+    On PostgreSQL, given their `ids`, the database counts them itself (`_count_added`)."""
+    if ids is not None and connection.dialect.name == "postgresql":
+        _count_added(connection, ids)
+        return
     cells: Counter[Cell] = Counter(
         _cell(row["created_at"], row.get("brand"), row["source"], row.get("lang"), row.get("sentiment"))
         for row in rows)
     _upsert(connection, cells)
+
+
+def _count_added(connection: sa.Connection, ids: Sequence[int]) -> None:
+    """Group the new rows into hourly cells in the database, then add those to every rollup, each
+    in key order (so concurrent workers lock cells in one order). Shipping 100,000 cells to and
+    fro through psycopg cost more than the whole insert."""
+    if not ids:
+        return
+    hour = _hour_expression(connection).compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+    connection.exec_driver_sql(
+        "CREATE TEMP TABLE IF NOT EXISTS added_cells (hour int, brand text, source text, lang text, "
+        "sentiment text, mentions int) ON COMMIT DROP")
+    connection.exec_driver_sql("TRUNCATE added_cells")
+    connection.exec_driver_sql(
+        f"INSERT INTO added_cells SELECT {hour}, coalesce(brand, ''), source, coalesce(lang, ''), "
+        "coalesce(sentiment, ''), count(*) FROM mention WHERE id = ANY(%s) GROUP BY 1, 2, 3, 4, 5", (list(ids),))
+    levels = [(ROLLUP, "hour", 1), (BRAND_ROLLUP, "hour", 1), *((table, column, size) for table, column, size in LEVELS)]
+    for table, column, size in levels:
+        rest = [name for name in KEY[1:] if name in table.c]
+        unit = "hour" if size == 1 else f"floor(hour / {size}.0)::int"
+        names = ", ".join([column, *rest])
+        connection.exec_driver_sql(
+            f'INSERT INTO "{table.name}" ({names}, mentions) '
+            f"SELECT {unit}, {', '.join(rest)}, sum(mentions) FROM added_cells GROUP BY 1, {', '.join(rest)} "
+            f"ORDER BY 1, {', '.join(rest)} "
+            f'ON CONFLICT ({names}) DO UPDATE SET mentions = "{table.name}".mentions + excluded.mentions')

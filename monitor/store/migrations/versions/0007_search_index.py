@@ -18,10 +18,12 @@ depends_on = None
 def upgrade() -> None:
     from monitor.store import fulltext
 
-    fulltext.rebuild(op.get_bind())  # creates the table; a no-op on PostgreSQL
+    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL's index comes with 0009
+        fulltext.rebuild(op.get_bind())  # creates the table
 
 
 def downgrade() -> None:
     from monitor.store import fulltext
 
-    fulltext.drop(op.get_bind())
+    if op.get_bind().dialect.name == "sqlite":
+        fulltext.drop(op.get_bind())
