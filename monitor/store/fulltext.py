@@ -21,8 +21,8 @@ from __future__ import annotations
 
 import logging
 import re
-from contextlib import nullcontext
 from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from functools import cache
 
 import polars as pl
@@ -51,7 +51,7 @@ def _postgres(connection: sa.Connection) -> bool:
 
 
 def exists(connection: sa.Connection) -> bool:
-    """Whether this database has the index (SQLite migrated to 0007, PostgreSQL to 0009, or later)."""
+    """Whether this database has the index (SQLite migrated to 0007, PostgreSQL to 0011, or later)."""
     if _postgres(connection):
         return fulltext_pg.exists(connection)
     if not _sqlite(connection):

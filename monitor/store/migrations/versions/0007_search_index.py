@@ -18,7 +18,7 @@ depends_on = None
 def upgrade() -> None:
     from monitor.store import fulltext
 
-    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL's index comes with 0009
+    if op.get_bind().dialect.name == "sqlite":  # PostgreSQL's index comes with 0011
         fulltext.rebuild(op.get_bind())  # creates the table
 
 

@@ -1,7 +1,7 @@
 """full-text search index on PostgreSQL (a tsvector column under GIN)
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0011
+Revises: 0010
 
 PostgreSQL only (see `monitor.store.fulltext_pg`): `mention.search` is added and filled from the
 mentions already stored, then indexed, so an upgraded database narrows text queries like a fresh
@@ -9,8 +9,8 @@ import. SQLite is untouched (its index came with 0007).
 """
 from alembic import op
 
-revision = "0009"
-down_revision = "0008"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
