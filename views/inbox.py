@@ -95,12 +95,23 @@ def _view() -> str:
                                 key="queue_view") or "needs-reply"
 
 
-def _queue_table(frame: pl.DataFrame) -> None:
+def _queue_table(frame: pl.DataFrame) -> int | None:
+    """The queue; a click on a row returns that conversation's id (it opens below)."""
     shown = queue_table(frame, QUEUE_ROWS)
-    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3)
+    event = st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3,
+                         on_select="rerun", selection_mode=["single-row", "single-cell"], key="queue_rows")
+    selection = event.selection if event else None
+    rows = list(selection.rows) if selection else []
+    rows += [cell[0] for cell in (getattr(selection, "cells", None) or [])]  # a click on any cell of a row
+    return int(frame["conversation_id"][rows[0]]) if rows and rows[0] < frame.height else None
 
 
-def _pick_conversation(frame: pl.DataFrame) -> int | None:
+def _pick_conversation(frame: pl.DataFrame, clicked: int | None) -> int | None:
+    if clicked is not None and st.session_state.get("queue_click") != clicked:
+        # a new click on a row wins over the drop-down's last choice; the drop-down follows it
+        st.session_state["queue_click"] = clicked
+        st.query_params["conversation"] = str(clicked)
+        st.session_state.pop("open_conversation", None)
     ids = frame["conversation_id"].to_list()[:QUEUE_ROWS]
     labels = {row["conversation_id"]: f"#{row['conversation_id']} · {row['source']} · @{row['author']}"
               for row in frame.head(QUEUE_ROWS).iter_rows(named=True)}
@@ -367,8 +378,7 @@ def page() -> None:
     numbers = queue.counters(frame)
     st.subheader(f"{numbers['open']} open, {numbers['needs_reply']} need a reply, {numbers['past_sla']} past the SLA",
                  help=f"Open: {queue.WORDS[queue.OPEN]}. Need a reply: {queue.WORDS[queue.NEEDS_REPLY]}.")
-    _queue_table(frame)
-    chosen = _pick_conversation(frame)
+    chosen = _pick_conversation(frame, _queue_table(frame))
     if chosen is not None:
         st.divider()
         _conversation(chosen, agent)

@@ -76,5 +76,5 @@ def queue_table(frame: pl.DataFrame, limit: int | None = None) -> pl.DataFrame:
         text("sla_left_s", sla_text).alias("SLA"),
         pl.when(pl.col("closing")).then(pl.lit("thanks: close?")).when(pl.col("needs_reply"))
         .then(pl.lit("needs reply")).otherwise(pl.lit("waiting on customer")).alias("state"),
-        "status", "source", "brand", "lang", "sentiment", "author", text("followers", followers_text).alias("followers"),
+        "status", "source", "brand", "lang", pl.col("sentiment").fill_null("scoring pending"), "author", text("followers", followers_text).alias("followers"),
         "preview", "assignee")

@@ -47,3 +47,4 @@ def test_queue_table_has_human_columns():
     assert table["SLA"].to_list() == ["overdue 5 d", "50 min left", "-"]
     assert table["followers"].to_list() == ["488 k", "-", "12"]
     assert table["state"].to_list() == ["needs reply", "thanks: close?", "waiting on customer"]
+    assert table["sentiment"].to_list() == ["negative", "positive", "scoring pending"]  # never a literal None

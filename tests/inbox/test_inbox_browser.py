@@ -110,7 +110,7 @@ def test_answer_with_a_saved_reply(dashboard):
         expect(page.get_by_text("3 open, 3 need a reply, 3 past the SLA")).to_be_visible()
         _choose(page, "Open conversation", "#1 · mastodon · @kasia@fosstodon.org")
         expect(page.get_by_text("Conversation #1 · mastodon")).to_be_visible()
-        expect(page.get_by_text("breached by")).to_be_visible()
+        expect(page.get_by_text("past the target")).to_be_visible()
         expect(page.get_by_text("acme nie działa", exact=True)).to_be_visible()
         _choose(page, "Saved reply", "Przeprosiny (pl)")
         expect(page.get_by_role("textbox", name="Your reply")).to_have_value(
@@ -125,3 +125,33 @@ def test_answer_with_a_saved_reply(dashboard):
         browser.close()
     assert len(server.statuses) == 1
     assert server.posts[0]["status"] == "@kasia@fosstodon.org Cześć Kasia, tu Ola z Acme. Sprawdzamy!"
+
+
+def test_a_click_on_a_queue_row_opens_that_conversation(dashboard):
+    """The queue is worked by clicking rows: a click on any cell of a row opens it, and a click on
+    another row opens the other one (the drop-down follows)."""
+    from playwright.sync_api import expect, sync_playwright
+
+    url, _, _ = dashboard
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.set_default_timeout(30_000)
+        expect.set_options(timeout=30_000)
+        page.goto(f"{url}/inbox")
+        expect(page.get_by_text("3 open, 3 need a reply, 3 past the SLA")).to_be_visible()
+        grid = page.locator('[data-testid="stDataFrame"]').first
+        box = grid.bounding_box()
+        row_height, header = 35, 35
+        opened = []
+        for row in (0, 1):  # a cell in the "waiting" column of the first, then the second row
+            page.mouse.click(box["x"] + 160, box["y"] + header + row * row_height + row_height / 2)
+            heading = page.get_by_text("Conversation #", exact=False).first
+            expect(heading).to_be_visible()
+            if opened:
+                expect(heading).not_to_have_text(opened[-1])
+            opened.append(heading.inner_text())
+        browser.close()
+    assert len(set(opened)) == 2, opened
