@@ -118,6 +118,62 @@ def load_care(part: str = "all", directory: Path | None = None) -> list[Example]
     return examples
 
 
+def shared_dir(name: str) -> Path:
+    """`shared/data/<name>` beside the checkout (read from there, never copied into the repo)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        candidate = parent.parent / "shared" / "data" / name
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError(f"shared/data/{name} not found beside the checkout")
+
+
+def star_label(rating: float) -> str:
+    return "negative" if rating <= 2 else "neutral" if rating < 4 else "positive"
+
+
+ALLEGRO_PARTS = ("train", "train-test", "dev", "all-train")
+
+
+def load_allegro(part: str = "train", root: Path | None = None) -> list[Example]:
+    """Allegro reviews (Polish, CC BY-SA 4.0; 1-2 stars negative, 3 neutral, 4-5 positive).
+
+    "dev" is the published dev file (for choosing); the published train file is split by row:
+    every 10th review is "train-test", never trained or chosen on (the held-out Polish reviews
+    we report), the rest "train"; "all-train" is the whole file."""
+    if part not in ALLEGRO_PARTS:
+        raise ValueError(f"part must be one of {', '.join(ALLEGRO_PARTS)}")
+    root = root or (Path(os.environ["NASLUCH_ALLEGRO"]) if os.environ.get("NASLUCH_ALLEGRO")
+                    else shared_dir("allegro_reviews"))
+    with (root / ("dev.tsv" if part == "dev" else "train.tsv")).open(encoding="utf-8",
+                                                                      newline="") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if part in ("train", "train-test"):
+        rows = [r for i, r in enumerate(rows) if (i % DEV_EVERY == DEV_EVERY - 1) == (part != "train")]
+    return [Example(r["text"], star_label(float(r["rating"])), "pl", f"allegro-{part}")
+            for r in rows]
+
+
+REVIEW_PARTS = {"train": lambda n: n % 10 < 5, "dev": lambda n: n % 10 in (5, 6),
+                "test": lambda n: n % 10 >= 7, "all": lambda n: True}
+
+
+def load_reviews(part: str = "all", directory: Path | None = None) -> list[Example]:
+    """Our own review and customer-care sentences (`reviews_<lang>.tsv`: id, kind, label, text),
+    concept-aligned like the care files; split by the id's number: last digit 0-4 train, 5-6 dev,
+    7-9 test."""
+    keep = REVIEW_PARTS[part]
+    examples = []
+    for path in sorted((directory or data_dir()).glob("reviews_*.tsv")):
+        lang = path.stem.removeprefix("reviews_")
+        with path.open(encoding="utf-8", newline="") as fh:
+            for row in csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE):
+                if keep(int(row["id"][1:])):
+                    examples.append(Example(row["text"], row["label"], lang,
+                                            f"reviews-{part}-{row['kind']}"))
+    return examples
+
+
 def read_labelled(path: str | Path) -> list[Example]:
     """A labelled TSV with a header: `text` and `label` columns, optional `lang`.
 

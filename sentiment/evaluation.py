@@ -62,3 +62,24 @@ def held_out_report(probs_of) -> dict:
             "umsab_val_mean_clean": mean_without_noisy(val_f1), "care_test_negative_recall": recall,
             "care_test_negative_recall_min": min(recall.values()), "care_test_macro_f1": care_f1,
             "care_test_mean": mean(care_f1)}
+
+
+def review_sets(parts: tuple[str, ...] = ("dev", "test")) -> dict[str, list[Example]]:
+    """Reviews and customer texts to measure praise vs complaints on: Allegro (pl; "dev" is the
+    published dev file we choose on, "test" every 10th review of the train file, never trained or
+    chosen on) and our own sentences in eight languages (`load_reviews`)."""
+    from .data import load_allegro, load_reviews
+
+    sets = {}
+    for part in parts:
+        sets[f"allegro-{part}"] = load_allegro("dev" if part == "dev" else "train-test")
+        sets[f"reviews-{part}"] = load_reviews(part)
+    return {name: examples for name, examples in sets.items() if examples}
+
+
+def review_report(probs_of, parts: tuple[str, ...] = ("dev", "test")) -> dict:
+    """`metrics.review_figures` on each of `review_sets` for a `texts -> probs` function."""
+    from .metrics import review_figures
+
+    return {name: review_figures(examples, probs_of([e.text for e in examples]))
+            for name, examples in review_sets(parts).items()}

@@ -60,3 +60,33 @@ def mean(scores: dict[str, float]) -> float:
 def mean_without_noisy(val_f1: dict[str, float]) -> float:
     """The UMSAB val mean without the languages whose labels are noise (`NOISY_LABEL_LANGS`)."""
     return mean({lang: f1 for lang, f1 in val_f1.items() if lang not in NOISY_LABEL_LANGS})
+
+
+def review_figures(examples: list[Example], probs: np.ndarray) -> dict[str, dict[str, float]]:
+    """Per language (and "mean" over them), in percent: `accuracy`, the share of the negative and
+    positive examples labelled as they are (neutral counts as wrong); `praise_as_negative`, the
+    share of the positive ones labelled negative; `negative_recall`; `neutral_share`, the share of
+    all examples labelled neutral; `neutral_recall`, that of the neutral ones; `n`."""
+    pred, gold = probs.argmax(1), labels_of(examples)
+    positive, neutral = LABEL_INDEX["positive"], LABEL_INDEX["neutral"]
+    out: dict[str, dict[str, float]] = {}
+
+    def pct(mask: np.ndarray, hit: np.ndarray) -> float:
+        return round(100 * float(hit[mask].mean()), 1) if mask.any() else float("nan")
+
+    for lang in sorted({e.lang or "?" for e in examples}):
+        here = np.array([(e.lang or "?") == lang for e in examples])
+        polar = here & (gold != neutral)
+        out[lang] = {"accuracy": pct(polar, pred == gold),
+                     "praise_as_negative": pct(here & (gold == positive), pred == NEGATIVE),
+                     "negative_recall": pct(here & (gold == NEGATIVE), pred == NEGATIVE),
+                     "neutral_share": pct(here, pred == neutral),
+                     "neutral_recall": pct(here & (gold == neutral), pred == neutral),
+                     "n": int(here.sum())}
+    if len(out) > 1:
+        keys = ("accuracy", "praise_as_negative", "negative_recall", "neutral_share",
+                "neutral_recall")
+        total = sum(v["n"] for v in out.values())
+        out["mean"] = {k: round(float(np.nanmean([v[k] for v in out.values()])), 1) for k in keys}
+        out["mean"]["n"] = total
+    return out

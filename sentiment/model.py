@@ -23,8 +23,7 @@ from .convert import install as install_base
 from .data import LABELS
 from .delta import DELTA_FILE, apply_delta
 from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
-from .heads import (Head, adapter_fingerprint, artifacts_dir, current_head_path, lexical_beside,
-                    softmax, tuned_file)
+from .heads import Head, adapter_fingerprint, artifacts_dir, current_head_path, lexical_beside, softmax, tuned_file
 from .language import detect_languages
 from .lexical import LEXICAL_FILE, LexicalModel
 from .settings import BUILTIN, SentimentSettings

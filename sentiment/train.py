@@ -28,8 +28,7 @@ import numpy as np
 from .data import LABEL_INDEX, Example, as_examples, load_care, load_umsab
 from .delta import DELTA_FILE
 from .evaluation import held_out_report
-from .heads import (HEAD_FILE, METRICS_FILE, Head, adapter_fingerprint, artifacts_dir,
-                    current_head_path, promote)
+from .heads import HEAD_FILE, METRICS_FILE, Head, adapter_fingerprint, artifacts_dir, current_head_path, promote
 from .metrics import labels_of
 from .settings import SentimentSettings
 
@@ -77,8 +76,8 @@ def fit_head(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None,
     """Logistic regression on standardised features, C picked by 3-fold CV on the training
     data, then the scaler folded into one linear layer."""
     from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import StratifiedKFold
     from sklearn.metrics import f1_score
+    from sklearn.model_selection import StratifiedKFold
 
     mean, std = x.mean(0), x.std(0) + 1e-6
     z = (x - mean) / std

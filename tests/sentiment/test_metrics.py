@@ -63,3 +63,29 @@ def test_evaluation_reports_the_metrics_for_a_scorer():
 @pytest.mark.parametrize("name", ["evaluate", "train_head", "load_scorer", "model_in_use"])
 def test_the_package_names_resolve_lazily(name):
     assert callable(getattr(sentiment, name))
+
+
+def test_review_figures_count_praise_read_as_complaint_per_language():
+    from sentiment.metrics import review_figures
+
+    examples = [Example("a", "positive", "pl"), Example("b", "positive", "pl"), Example("c", "negative", "pl"),
+                Example("d", "neutral", "pl"), Example("e", "positive", "en"), Example("f", "negative", "en")]
+    onehot = {"negative": [1, 0, 0], "neutral": [0, 1, 0], "positive": [0, 0, 1]}
+    predicted = ["negative", "positive", "negative", "negative", "positive", "neutral"]
+    figures = review_figures(examples, np.array([onehot[p] for p in predicted], dtype=float))
+    assert figures["pl"]["praise_as_negative"] == pytest.approx(50.0)  # one of two praises read as a complaint
+    assert figures["pl"]["accuracy"] == pytest.approx(66.7)  # 2 of the 3 positive/negative texts, in %, 1 decimal
+    assert figures["pl"]["negative_recall"] == pytest.approx(100.0)
+    assert figures["en"]["negative_recall"] == pytest.approx(0.0)  # a complaint read as neutral is missed
+    assert figures["en"]["accuracy"] == pytest.approx(50.0)
+
+
+def test_own_review_sentences_split_into_disjoint_parts_in_all_eight_languages():
+    from sentiment.data import load_reviews
+
+    parts = {part: load_reviews(part) for part in ("train", "dev", "test")}
+    texts = [{(e.lang, e.text) for e in examples} for examples in parts.values()]
+    assert not (texts[0] & texts[1]) and not (texts[0] & texts[2]) and not (texts[1] & texts[2])
+    for examples in parts.values():
+        assert {e.lang for e in examples} == {"pl", "ro", "el", "it", "en", "de", "es", "fr"}
+        assert {e.label for e in examples} == {"negative", "neutral", "positive"}
