@@ -96,22 +96,27 @@ def _view() -> str:
 
 
 def _queue_table(frame: pl.DataFrame) -> int | None:
-    """The queue; a click on a row returns that conversation's id (it opens below)."""
+    """The queue; a click on a row (any cell) returns that conversation's id, and it opens below."""
     shown = queue_table(frame, QUEUE_ROWS)
+    # each click is read once, then the next run draws a grid without a selection: a selection that
+    # outlived a reordered queue would otherwise point at whatever moved into its row
+    grid = st.session_state.setdefault("queue_grid", 0)
     event = st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3,
-                         on_select="rerun", selection_mode=["single-row", "single-cell"], key="queue_rows")
+                         on_select="rerun", selection_mode=["single-row", "single-cell"], key=f"queue_rows_{grid}")
     selection = event.selection if event else None
     rows = list(selection.rows) if selection else []
-    rows += [cell[0] for cell in (getattr(selection, "cells", None) or [])]  # a click on any cell of a row
-    return int(frame["conversation_id"][rows[0]]) if rows and rows[0] < frame.height else None
+    rows += [cell[0] for cell in (getattr(selection, "cells", None) or [])]
+    if not rows or rows[0] >= frame.height:
+        return None
+    st.session_state["queue_grid"] = grid + 1
+    return int(frame["conversation_id"][rows[0]])
 
 
 def _pick_conversation(frame: pl.DataFrame, clicked: int | None) -> int | None:
-    if clicked is not None and st.session_state.get("queue_click") != clicked:
-        # a new click on a row wins over the drop-down's last choice; the drop-down follows it
-        st.session_state["queue_click"] = clicked
+    if clicked is not None:  # a click on a row wins over the drop-down's last choice; the drop-down follows
         st.query_params["conversation"] = str(clicked)
         st.session_state.pop("open_conversation", None)
+        st.rerun()  # draw the fresh grid now, so the next click lands on the grid it reads
     ids = frame["conversation_id"].to_list()[:QUEUE_ROWS]
     labels = {row["conversation_id"]: f"#{row['conversation_id']} · {row['source']} · @{row['author']}"
               for row in frame.head(QUEUE_ROWS).iter_rows(named=True)}
@@ -246,11 +251,17 @@ def _notes(conversation_id: int, agent: str) -> None:
     for note in queue.notes(_engine(), conversation_id).iter_rows(named=True):
         st.text(f"{note['agent']} · {time_text(note['created_at'], _tz())}\n{note['text']}")
     with st.form(f"note_{conversation_id}", clear_on_submit=True):
-        text = st.text_area("Add a note", key=f"note_text_{conversation_id}")
-        if st.form_submit_button("Save note") and text.strip():
-            actions.add_note(_engine(), conversation_id, agent, text.strip(), token=_token(f"note_{conversation_id}"))
-            _spent(f"note_{conversation_id}")
-            st.rerun()
+        st.text_area("Add a note", key=f"note_text_{conversation_id}")
+        # a callback, not code after the button: it runs before any rerun a second click starts,
+        # so a double click saves the note once instead of losing it to the interrupted run
+        st.form_submit_button("Save note", on_click=_on_note, args=(conversation_id, agent))
+
+
+def _on_note(conversation_id: int, agent: str) -> None:
+    text = st.session_state.get(f"note_text_{conversation_id}", "").strip()
+    if text:
+        actions.add_note(_engine(), conversation_id, agent, text, token=_token(f"note_{conversation_id}"))
+        _spent(f"note_{conversation_id}")
 
 
 def _history(conversation_id: int) -> None:
@@ -328,11 +339,15 @@ def _copy_and_open(mention: dict[str, Any], text: str, agent: str) -> None:
     st.info("No responder is configured for this network: copy the reply and post it there.")
     st.code(text, language=None)
     _link(mention["url"], "Open on the network")
-    if st.button("I posted it by hand", disabled=not text.strip(), key=f"manual_{mention['id']}"):
-        # no form token: the same agent, post and text is the same answer (double click or reload)
-        actions.record_manual_reply(_engine(), mention["id"], text, agent)
-        _changed()
-        st.rerun()
+    # a callback, so a double click records the answer once instead of losing it to the rerun the
+    # second click starts; no form token: the same agent, post and text is the same answer
+    st.button("I posted it by hand", disabled=not text.strip(), key=f"manual_{mention['id']}",
+              on_click=_on_manual, args=(mention["id"], text, agent))
+
+
+def _on_manual(mention_id: int, text: str, agent: str) -> None:
+    actions.record_manual_reply(_engine(), mention_id, text, agent)
+    _changed()
 
 
 def _conversation(conversation_id: int, agent: str) -> None:

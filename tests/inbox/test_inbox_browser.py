@@ -38,6 +38,9 @@ def dashboard(tmp_path):
     engine = make_engine(db)
     upgrade(engine)
     ids = seed(engine)
+    with engine.connect() as connection:  # the conversation Bob's mention opened
+        ids["bob_conversation"] = connection.exec_driver_sql(
+            "SELECT conversation_id FROM mention WHERE id = ?", (ids["bob"],)).scalar()
     actions.add_saved_reply(engine, "Przeprosiny", "Cześć {author}, tu {agent} z {brand}. Sprawdzamy!",
                                   brand="Acme", lang="pl")
     engine.dispose()
@@ -55,7 +58,7 @@ def dashboard(tmp_path):
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             _wait_healthy(f"http://127.0.0.1:{port}/_stcore/health", process)
-            yield f"http://127.0.0.1:{port}", server, ids
+            yield f"http://127.0.0.1:{port}", server, ids, db
         finally:
             process.terminate()
             try:
@@ -83,10 +86,12 @@ def _idle(page) -> None:
     page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=30_000)
 
 
-def _choose(page, label: str, option: str) -> None:
+def _choose(page, label: str, option: str, last: bool = False) -> None:
+    """Pick `option` in the select box `label` (`last`: the last of several with that label)."""
     for _ in range(5):
         _idle(page)
-        page.get_by_role("combobox", name=label).click()
+        box = page.get_by_role("combobox", name=label, exact=True)
+        (box.last if last else box).click()
         try:
             page.get_by_role("option", name=option).click(timeout=3_000)
             return
@@ -98,7 +103,7 @@ def _choose(page, label: str, option: str) -> None:
 def test_answer_with_a_saved_reply(dashboard):
     from playwright.sync_api import expect, sync_playwright
 
-    url, server, _ = dashboard
+    url, server, _, _ = dashboard
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -132,7 +137,7 @@ def test_a_click_on_a_queue_row_opens_that_conversation(dashboard):
     another row opens the other one (the drop-down follows)."""
     from playwright.sync_api import expect, sync_playwright
 
-    url, _, _ = dashboard
+    url, _, _, _ = dashboard
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=[
             "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

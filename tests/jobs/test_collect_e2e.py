@@ -146,7 +146,7 @@ def test_run_collects_on_schedule_and_stops_cleanly_on_sigterm(nasluch, web, tmp
 
     db_path = tmp_path / "e2e.db"
     env = {k: v for k, v in os.environ.items() if k != "NASLUCH_DB"}
-    process = subprocess.Popen([sys.executable, "-m", "monitor.cli", "--config", str(tmp_path / "config.yaml"),
+    process = subprocess.Popen([sys.executable, "-m", "monitor.cli", "-v", "--config", str(tmp_path / "config.yaml"),
                                 "--db", f"sqlite:///{db_path}", "run"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
