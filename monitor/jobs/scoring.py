@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from monitor.query.fold import fold_expr
 from monitor.query.parser import parse
 from monitor.store import rollups, schema, vectors
+from sentiment.priority import priority  # light (math): the model itself loads in load_scorer_for
 
 log = logging.getLogger(__name__)
 MENTION = schema.MentionRow.__table__
@@ -86,8 +87,6 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
                 weights: Any, still: sa.ColumnElement[bool] = UNSCORED, vectors_too: bool = True) -> int:
     """Score `frame`'s mentions and write the rows that are `still` to be scored (another worker
     may have taken some meanwhile)."""
-    from sentiment.priority import priority
-
     results = scorer.classify(frame["text"].to_list())
     complaining = _complaining(frame, complaints)
     updates = []
