@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench sysdeps model clean
+.PHONY: install demo test stress-test bench sysdeps model clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -28,6 +28,10 @@ demo: install
 
 test: install sysdeps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The browser and fault tests five times in a row while every core is kept busy (issue 22).
+stress-test: install sysdeps
+	RUNS=$(or $(RUNS),5) bash scripts/stress_test.sh
 
 bench: install
 	$(BIN)/python benchmarks/ingest.py

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.dialects import postgresql, sqlite
 
 from collectors import REGISTRY
 from monitor.config import Config
@@ -80,13 +81,14 @@ def load_state(engine: Engine, name: str, kind: str) -> dict[str, Any]:
 
 
 def save_state(engine: Engine, name: str, kind: str, **values: Any) -> None:
-    """Upsert a source's state row; the first writer creates it, later ones update it."""
+    """Upsert a source's state row in one statement: two workers saving a new source's first state
+    at the same moment both succeed (the second updates) instead of one failing on the key."""
+    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(STATE).values(name=name, type=kind, **({"cursor": {}} | values))
+    statement = (statement.on_conflict_do_update(index_elements=[STATE.c.name], set_=values) if values
+                 else statement.on_conflict_do_nothing(index_elements=[STATE.c.name]))
     with engine.begin() as connection:
-        exists = connection.execute(sa.select(STATE.c.name).where(STATE.c.name == name)).first()
-        if exists:
-            connection.execute(STATE.update().where(STATE.c.name == name).values(**values))
-        else:
-            connection.execute(STATE.insert().values(name=name, type=kind, **({"cursor": {}} | values)))
+        connection.execute(statement)
 
 
 def _record_failure(engine: Engine, settings: Any, error: CollectorError, now: datetime) -> None:

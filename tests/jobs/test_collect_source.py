@@ -70,3 +70,40 @@ def test_a_round_of_nothing_but_malformed_items_is_an_error_and_keeps_the_cursor
     assert result.error == ("could not read the network's answer: none of the 2 items could be read: "
                             "thing without the field 'text' (2x)")
     assert collect.load_state(sqlite_engine, "all-bad", "rss")["cursor"] == {}
+
+
+def test_two_workers_saving_a_new_sources_first_state_at_once_both_succeed(engine):
+    """Seen with two `nasluch run` workers on PostgreSQL: both found no state row for a new source,
+    both inserted, one failed on the key. The save is one upsert now: the second waits for the
+    first and updates its row."""
+    import threading
+    import time
+
+    import sqlalchemy as sa
+
+    first = engine.connect()
+    transaction = first.begin()
+    first.execute(collect.STATE.insert().values(name="feed", type="rss", cursor={"etag": "a"}))  # not committed
+    errors: list[BaseException] = []
+
+    def second_worker():
+        try:
+            collect.save_state(engine, "feed", "rss", cursor={"etag": "b"})
+        except BaseException as error:  # noqa: BLE001 - reported by the assertion below
+            errors.append(error)
+
+    worker = threading.Thread(target=second_worker)
+    worker.start()
+    if engine.dialect.name == "postgresql":  # wait until the second insert is blocked on the first
+        deadline = time.monotonic() + 30
+        with engine.connect() as watcher:
+            while time.monotonic() < deadline and not watcher.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar():
+                time.sleep(0.02)
+    else:
+        worker.join(0.3)  # SQLite: the writer lock is held; the second statement waits for it
+    transaction.commit()
+    first.close()
+    worker.join(60)
+    assert not worker.is_alive() and errors == []
+    assert collect.load_state(engine, "feed", "rss")["cursor"] == {"etag": "b"}
