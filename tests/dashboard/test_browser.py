@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import chromium, idle, new_tab, no_exception, seen, shows, streamlit
+from tests.browser_kit import idle, new_tab, no_exception, seen, shows, streamlit
 from tests.seeded import XSS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -27,12 +27,6 @@ def server(seeded):
     url, config = seeded
     with streamlit(url, config) as base:
         yield base
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with chromium() as launched:
-        yield launched
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from monitor.inbox import actions
 from monitor.store import schema
 from monitor.store.engine import make_engine, upgrade
-from tests.browser_kit import chromium, idle, new_tab, seen, shows, streamlit
+from tests.browser_kit import idle, new_tab, seen, shows, streamlit
 from tests.inbox.conftest import seed
 from tests.inbox.mastodon_server import MastodonServer
 
@@ -23,7 +23,7 @@ TALL = 2400  # the queue grid (51 rows) fits in the window, so a click on a row 
 
 
 @pytest.fixture(scope="module")
-def dashboard(tmp_path_factory):
+def dashboard(tmp_path_factory, browser):
     """One server for the module, on the inbox seed (Kasia on Mastodon, Bob on X, Ewa on Reddit),
     answering to a local Mastodon-shaped server; sign-in off, the agent is Ola."""
     folder = tmp_path_factory.mktemp("inbox-browser")
@@ -43,7 +43,7 @@ def dashboard(tmp_path_factory):
             "sla_minutes: 60\nagents: [{name: Ola}]\nbrands: [{name: Acme, queries: [acme]}]\nauth: {required: false}\n"
             f"responders:\n  - {{network: mastodon, base_url: '{mastodon.url}', access_token: {{$env: MASTODON_TOKEN}}}}\n",
             encoding="utf-8")
-        with streamlit(db, config, MASTODON_TOKEN="test-token") as url, chromium() as browser:
+        with streamlit(db, config, MASTODON_TOKEN="test-token") as url:
             yield url, mastodon, ids, engine, browser
     engine.dispose()
 
