@@ -22,6 +22,7 @@ import streamlit as st
 
 from monitor.trust.auth import LOCAL_ADMIN
 from views.common import current_user, sidebar_filters, sign_in_screen, sign_out
+from views.overview_data import warm_landing_page
 
 VIEWS = Path(__file__).resolve().parent / "views"
 # section, file in views/, title, icon, the least role that sees it; the first page is the landing page.
@@ -66,6 +67,7 @@ _warm_up()
 user = current_user()
 if user is None:
     st.navigation([st.Page(sign_in_screen, title="Sign in", url_path="sign-in")], position="hidden").run()
+    warm_landing_page()  # while the visitor types: the first page after "Sign in" comes from the cache
     st.stop()
 page = navigation(user)
 if user is not LOCAL_ADMIN:

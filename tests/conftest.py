@@ -137,7 +137,11 @@ def _fresh_streamlit_caches():
     the previous test's database or config through them."""
     yield
     import sys
+    import threading
 
+    for thread in threading.enumerate():  # a warm-up the sign-in screen started reads this test's config
+        if thread.name == "warm-landing-page":
+            thread.join(timeout=60)
     if "streamlit" in sys.modules:
         import streamlit as st
 
@@ -161,3 +165,13 @@ def seeded_engine(seeded):
     engine = make_engine(seeded[0])
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium through Playwright, once per session for every browser test (one
+    Playwright per process: a second one cannot start while the first runs)."""
+    from tests.browser_kit import chromium
+
+    with chromium() as launched:
+        yield launched

@@ -56,12 +56,12 @@ def tz() -> str:
     return config().settings.timezone
 
 
-@st.cache_data(ttl=TTL)
-def _options() -> dict[str, list[str]]:
+@st.cache_data(ttl=TTL, show_spinner=False)  # also computed off-screen (views.overview_data.warm)
+def options() -> dict[str, list[str]]:
     return filter_options(engine())
 
 
-@st.cache_data(ttl=TTL)
+@st.cache_data(ttl=TTL, show_spinner=False)
 def _span() -> tuple[datetime, datetime] | None:
     return data_span(engine())
 
@@ -70,13 +70,28 @@ def _local_midnight(day: date, zone: ZoneInfo) -> datetime:
     return datetime.combine(day, time(0), zone).astimezone(ZoneInfo("UTC"))
 
 
+def _default_days(span: tuple[datetime, datetime], zone: ZoneInfo) -> tuple[date, date]:
+    """The sidebar's default period: the last 8 weeks of whole local days up to the newest mention."""
+    first, last = (moment.astimezone(zone).date() for moment in span)
+    return max(first, last - timedelta(weeks=8)), last
+
+
+def default_filters() -> Filters:
+    """What the sidebar's filters are before anyone touches them."""
+    span, zone = _span(), ZoneInfo(tz())
+    if not span:
+        return Filters()
+    start, end = _default_days(span, zone)
+    return Filters(since=_local_midnight(start, zone), until=_local_midnight(end + timedelta(days=1), zone))
+
+
 def sidebar_filters() -> Filters:
     """The global filters (brand, query, source, language, sentiment, dates), in the sidebar of
     every page so their state survives moving between pages."""
-    span, options, zone = _span(), _options(), ZoneInfo(tz())
+    span, choices, zone = _span(), options(), ZoneInfo(tz())
     sidebar = st.sidebar
     sidebar.header("Filters")
-    brands = sidebar.multiselect("Brand", options["brand"], key="f_brand", placeholder="All brands")
+    brands = sidebar.multiselect("Brand", choices["brand"], key="f_brand", placeholder="All brands")
     query = sidebar.text_input("Query", key="f_query", placeholder='e.g. "nie działa" OR delivery*',
                                help="The query language of config.yaml: quotes, OR, -word, lang:pl, source:x")
     if query.strip():
@@ -85,20 +100,18 @@ def sidebar_filters() -> Filters:
         except QuerySyntaxError as error:
             sidebar.error(f"Query not used: {error}")
             query = ""
-    sources = sidebar.multiselect("Source", options["source"], key="f_source", placeholder="All sources")
-    langs = sidebar.multiselect("Language", options["lang"], key="f_lang", placeholder="All languages")
-    sentiments = sidebar.multiselect("Sentiment", options["sentiment"], key="f_sentiment",
+    sources = sidebar.multiselect("Source", choices["source"], key="f_source", placeholder="All sources")
+    langs = sidebar.multiselect("Language", choices["lang"], key="f_lang", placeholder="All languages")
+    sentiments = sidebar.multiselect("Sentiment", choices["sentiment"], key="f_sentiment",
                                      placeholder="All sentiments")
     since = until = None
     if span:
         first, last = (moment.astimezone(zone).date() for moment in span)
-        default = (max(first, last - timedelta(weeks=8)), last)
+        default = _default_days(span, zone)
         chosen = sidebar.date_input("Dates", value=default, min_value=first, max_value=last, key="f_dates",
                                     format="YYYY-MM-DD")
-        if isinstance(chosen, (tuple, list)) and len(chosen) == 2:
-            since, until = _local_midnight(chosen[0], zone), _local_midnight(chosen[1] + timedelta(days=1), zone)
-        else:
-            since, until = _local_midnight(default[0], zone), _local_midnight(default[1] + timedelta(days=1), zone)
+        days = chosen if isinstance(chosen, (tuple, list)) and len(chosen) == 2 else default
+        since, until = _local_midnight(days[0], zone), _local_midnight(days[1] + timedelta(days=1), zone)
     sidebar.caption(f"Times in {tz()}.")
     return Filters(since=since, until=until, brands=tuple(brands), sources=tuple(sources), langs=tuple(langs),
                    sentiments=tuple(sentiments), query=query.strip())
@@ -217,23 +230,29 @@ def _sync_users() -> None:
 
 
 def _password_form() -> None:
+    with st.form("sign_in"):
+        st.text_input("Name", key="sign_in_name")
+        st.text_input("Password", type="password", key="sign_in_password")
+        # a callback signs in before the script runs, so the run the click starts draws the first
+        # page; checked in the script, a sign-in needed a second run (st.rerun) to show anything
+        st.form_submit_button("Sign in", type="primary", on_click=_sign_in)
+    if error := st.session_state.pop("sign_in_error", None):
+        st.error(error)
+
+
+def _sign_in() -> None:
     from monitor.trust import auth
 
-    with st.form("sign_in"):
-        name = st.text_input("Name", key="sign_in_name")
-        password = st.text_input("Password", type="password", key="sign_in_password")
-        submitted = st.form_submit_button("Sign in", type="primary")
-    if not submitted:
-        return
+    name = st.session_state.get("sign_in_name", "")
+    password = st.session_state.pop("sign_in_password", "")  # not kept in the session
     if auth.THROTTLE.paused(name):
-        st.error("Too many wrong passwords for this name: wait a minute and try again.")
+        st.session_state["sign_in_error"] = "Too many wrong passwords for this name: wait a minute and try again."
         return
     user = auth.authenticate(engine(), name, password)
     if user is None:
-        st.error("Wrong name or password.")
+        st.session_state["sign_in_error"] = "Wrong name or password."
         return
     st.session_state["auth_user"] = user.name
-    st.rerun()
 
 
 def sign_in_screen() -> None:

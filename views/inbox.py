@@ -6,7 +6,10 @@ back are shown with `st.text`, `st.code` or in data frames: never as markdown or
 """
 from __future__ import annotations
 
+import functools
 import uuid
+import zlib
+from array import array
 from datetime import UTC, datetime
 from typing import Any
 
@@ -95,28 +98,32 @@ def _view() -> str:
                                 key="queue_view") or "needs-reply"
 
 
-def _queue_table(frame: pl.DataFrame) -> int | None:
-    """The queue; a click on a row (any cell) returns that conversation's id, and it opens below."""
+def _queue_table(frame: pl.DataFrame) -> None:
+    """The queue; a click on a row (any cell) opens that conversation below (`_on_row_click`)."""
     shown = queue_table(frame, QUEUE_ROWS)
-    # each click is read once, then the next run draws a grid without a selection: a selection that
-    # outlived a reordered queue would otherwise point at whatever moved into its row
-    grid = st.session_state.setdefault("queue_grid", 0)
-    event = st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3,
-                         on_select="rerun", selection_mode=["single-row", "single-cell"], key=f"queue_rows_{grid}")
-    selection = event.selection if event else None
-    rows = list(selection.rows) if selection else []
-    rows += [cell[0] for cell in (getattr(selection, "cells", None) or [])]
-    if not rows or rows[0] >= frame.height:
-        return None
-    st.session_state["queue_grid"] = grid + 1
-    return int(frame["conversation_id"][rows[0]])
+    ids = tuple(frame["conversation_id"].head(QUEUE_ROWS).to_list())
+    # A grid is drawn afresh (a new key) after every click it reported and whenever its rows change.
+    # Kept across a reordered queue, the browser's grid let the first click after an answer pass
+    # without a selection event, and a selection that outlived a reorder pointed at the row's new
+    # occupant; a fresh grid has no selection and takes every click.
+    rows_digest = zlib.crc32(array("q", ids).tobytes())
+    key = f"queue_rows_{st.session_state.get('queue_clicks', 0)}_{rows_digest:08x}"
+    st.dataframe(shown.to_pandas(), hide_index=True, width="stretch", height=35 * 51 + 3, key=key,
+                 on_select=functools.partial(_on_row_click, key, ids), selection_mode=["single-row", "single-cell"])
 
 
-def _pick_conversation(frame: pl.DataFrame, clicked: int | None) -> int | None:
-    if clicked is not None:  # a click on a row wins over the drop-down's last choice; the drop-down follows
-        st.query_params["conversation"] = str(clicked)
+def _on_row_click(key: str, ids: tuple[int, ...]) -> None:
+    """Runs before the rerun the click starts: `ids` are the rows as they were drawn, so a queue
+    reordered since then never opens the row's new occupant; the drop-down follows the click."""
+    selection = st.session_state[key].selection
+    rows = [*selection.rows, *(cell[0] for cell in selection.cells)]
+    st.session_state["queue_clicks"] = st.session_state.get("queue_clicks", 0) + 1
+    if rows and rows[0] < len(ids):
+        st.query_params["conversation"] = str(ids[rows[0]])
         st.session_state.pop("open_conversation", None)
-        st.rerun()  # draw the fresh grid now, so the next click lands on the grid it reads
+
+
+def _pick_conversation(frame: pl.DataFrame) -> int | None:
     ids = frame["conversation_id"].to_list()[:QUEUE_ROWS]
     labels = {row["conversation_id"]: f"#{row['conversation_id']} · {row['source']} · @{row['author']}"
               for row in frame.head(QUEUE_ROWS).iter_rows(named=True)}
@@ -207,6 +214,11 @@ def _on_status(conversation_id: int, agent: str) -> None:
     _changed()
 
 
+def _on_close(conversation_id: int, agent: str) -> None:
+    actions.set_status(_engine(), conversation_id, "closed", agent)
+    _changed()
+
+
 def _on_assign(conversation_id: int, agent: str, assignee: str | None) -> None:
     settings = _config().settings
     try:
@@ -230,6 +242,9 @@ def _controls(conversation_id: int, current: dict[str, Any], agent: str) -> None
     st.session_state[f"status_{conversation_id}"] = current["status"]
     left.selectbox("Status", queue.STATUSES, key=f"status_{conversation_id}", on_change=_on_status,
                    args=(conversation_id, agent))
+    # a callback: a double click closes (and audits) once, the second click finds it closed
+    left.button("Close conversation", key=f"close_{conversation_id}", disabled=current["status"] == "closed",
+                on_click=_on_close, args=(conversation_id, agent))
     people = {a.name for a in settings.agents} | set(settings.inbox.teams) | {agent}
     options = ["(unassigned)"] + sorted(people | ({current["assignee"]} if current["assignee"] else set()))
     st.session_state[f"assignee_{conversation_id}"] = current["assignee"] or "(unassigned)"
@@ -393,7 +408,8 @@ def page() -> None:
     numbers = queue.counters(frame)
     st.subheader(f"{numbers['open']} open, {numbers['needs_reply']} need a reply, {numbers['past_sla']} past the SLA",
                  help=f"Open: {queue.WORDS[queue.OPEN]}. Need a reply: {queue.WORDS[queue.NEEDS_REPLY]}.")
-    chosen = _pick_conversation(frame, _queue_table(frame))
+    _queue_table(frame)
+    chosen = _pick_conversation(frame)
     if chosen is not None:
         st.divider()
         _conversation(chosen, agent)

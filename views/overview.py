@@ -5,15 +5,11 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
-from monitor.reports.counts import Filters
 from monitor.reports.display import header
-from monitor.reports.overview import Overview, latest_mentions, overview, top_authors
+from monitor.reports.overview import Overview
 from views.common import (
     SENTIMENT_COLORS,
-    TTL,
-    config,
     download,
-    engine,
     filters,
     legend,
     local_naive,
@@ -24,23 +20,9 @@ from views.common import (
     time_x,
     tz,
 )
+from views.overview_data import DEFAULT_BUCKET, latest_data, overview_data, top_authors_data
 
 BAR_SIZE = 18
-
-
-@st.cache_data(ttl=TTL)
-def _overview(chosen: Filters, bucket: str) -> Overview:
-    return overview(engine(), chosen, tz(), bucket, config().settings.alerts.rule)
-
-
-@st.cache_data(ttl=TTL)
-def _authors(chosen: Filters) -> pl.DataFrame:
-    return top_authors(engine(), chosen)
-
-
-@st.cache_data(ttl=TTL)
-def _latest(chosen: Filters) -> pl.DataFrame:
-    return latest_mentions(engine(), chosen)
 
 
 def _metrics(data: Overview) -> None:
@@ -98,8 +80,9 @@ def render() -> None:
     if no_data():
         return
     chosen = filters()
-    bucket = st.segmented_control("Bucket", ["hour", "day", "week"], default="day", key="overview_bucket") or "day"
-    data = _overview(chosen, bucket)
+    bucket = st.segmented_control("Bucket", ["hour", "day", "week"], default=DEFAULT_BUCKET,
+                                  key="overview_bucket") or DEFAULT_BUCKET
+    data = overview_data(chosen, bucket)
     _metrics(data)
     st.subheader("Mentions over time")
     _timeline(data)
@@ -113,9 +96,9 @@ def render() -> None:
             _breakdown(frame, name, title)
     download(data.timeline, "mentions_over_time", "Download mentions over time (CSV)")
     st.subheader("Most-reached authors")
-    table(_authors(chosen), "top_authors", author_followers=st.column_config.NumberColumn("Followers", format="%,d"))
+    table(top_authors_data(chosen), "top_authors", author_followers=st.column_config.NumberColumn("Followers", format="%,d"))
     st.subheader("Latest mentions")
-    table(_latest(chosen), "latest_mentions")
+    table(latest_data(chosen), "latest_mentions")
 
 
 require_role("viewer")

@@ -97,10 +97,10 @@ def cmd_alerts(args: argparse.Namespace, app: App) -> int:
     period = default_filters(app.engine)
     filters = Filters(since=args.since or period.since, until=args.until or period.until)
     scored = spike_table(app.engine, filters, settings.timezone, settings.alerts.rule)
-    spikes = [notify.Spike(r["brand"], r["hour"], r["mentions"], r["usual"])
+    spikes = [notify.Spike(r["brand"], r["hour"], r["mentions"], r["usual"], r["baseline"])
               for r in scored.filter(scored["spike"]).iter_rows(named=True)]
     found = [{"brand": s.brand, "hour_start": notify.hour_start(s, settings.timezone), "mentions": s.mentions,
-              "usual": s.usual} for s in spikes]
+              "usual": s.usual, "baseline": s.baseline} for s in spikes]
     emit(args, {"tz": settings.timezone, "spikes": found},
          "\n".join(notify.describe(s, settings.timezone) for s in spikes) or "no spikes")
     return 0

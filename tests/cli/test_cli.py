@@ -112,3 +112,17 @@ def test_demo_loads_scorable_data_with_a_realistic_inbox(run, tmp_path):
         brands = {row[0] for row in connection.execute(sa.text("SELECT DISTINCT brand FROM mention"))}
     assert total == 3000 and stale_open == 0 and 0 < open_now < total / 5
     assert {"Acme", "Volta", "Kawka"} <= brands
+
+
+def test_alerts_name_the_baseline_of_each_spike(seeded, capsys):
+    """With short history a spike is judged against a fallback: the text says which, and so does the JSON."""
+    from monitor.reports.spikes import BASELINES
+
+    url, config = seeded
+    assert main(["--config", str(config), "--db", url, "alerts", "--json"]) == 0
+    spikes = json.loads(capsys.readouterr().out)["spikes"]
+    assert spikes and {spike["baseline"] for spike in spikes} <= set(BASELINES)
+    assert main(["--config", str(config), "--db", url, "alerts"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == len(spikes)
+    assert all(line.endswith(f"baseline: {spike['baseline']})") for line, spike in zip(lines, spikes))

@@ -101,3 +101,23 @@ def test_the_admin_privacy_page_erases_an_author(site, tmp_path):
     app.text_input(key="erase_again").input("bob")
     app.button[1].click().run()
     assert any("Erased" in s.value and "mentions: 1" in s.value for s in app.success), [e.value for e in app.error]
+
+
+def test_the_sign_in_screen_computes_the_first_page_while_the_password_is_typed(site, monkeypatch):
+    """The Overview's default queries are in the cache before "Sign in" is clicked (on a fresh
+    server they were most of the wait for the first page)."""
+    import threading
+
+    from views import common, overview_data
+
+    app = _page("dashboard.py")
+    assert [t.value for t in app.title] == ["Nasłuch: sign in"]
+    for thread in threading.enumerate():
+        if thread.name == "warm-landing-page":
+            thread.join(timeout=60)
+    monkeypatch.setattr(overview_data, "overview", lambda *a, **k: pytest.fail("the Overview was not warmed"))
+    monkeypatch.setattr(overview_data, "latest_mentions", lambda *a, **k: pytest.fail("latest mentions: not warmed"))
+    chosen = common.default_filters()
+    assert chosen.since is not None
+    assert overview_data.overview_data(chosen, overview_data.DEFAULT_BUCKET).total > 0
+    assert overview_data.latest_data(chosen).height > 0
