@@ -26,8 +26,11 @@ demo: install
 	rm -f demo.db demo.db-wal demo.db-shm
 	$(BIN)/nasluch --db sqlite:///demo.db demo
 
+# Two workers (pytest-xdist), each test module kept on one worker so its server and browser start
+# once per module. `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= 2
 test: install sysdeps
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope $(PYTEST_ARGS)
 
 # The browser and fault tests five times in a row while every core is kept busy (issue 22).
 stress-test: install sysdeps
