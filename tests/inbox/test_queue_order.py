@@ -118,3 +118,41 @@ def test_inbox_command_prints_the_queue_in_the_dashboards_order(tmp_path, capsys
     assert table[-1] == "2 of 6 conversations"
     with engine.connect() as connection:  # reading the queue changes nothing
         assert connection.execute(sa.select(sa.func.count()).select_from(schema.ReplyRow.__table__)).scalar() == 2
+
+
+def test_on_the_demo_data_no_answered_thread_or_thank_you_sits_above_an_unanswered_complaint(tmp_path, capsys,
+                                                                                             monkeypatch):
+    """The order a community manager sees, checked on generated demo data against the database
+    itself: needs-reply first, every one of them with the customer's word last, thank-yous below
+    every real question, and a conversation overdue by more days never below one overdue by fewer."""
+    monkeypatch.delenv("NASLUCH_DB", raising=False)
+    db = f"sqlite:///{tmp_path / 'demo.db'}"
+    base = ["--config", "config.yaml", "--db", db]
+    assert main([*base, "demo", "--no-dashboard", "--no-score", "--mentions", "3000"]) == 0
+    capsys.readouterr()
+    assert main([*base, "inbox", "--view", "all", "--limit", "100000", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["conversations"]
+    assert main([*base, "inbox", "--limit", "100000", "--json"]) == 0
+    default = json.loads(capsys.readouterr().out)["conversations"]
+
+    flags = [row["needs_reply"] for row in rows]
+    assert any(flags) and not all(flags) and flags == sorted(flags, reverse=True)  # needs-reply first
+    needing = [row for row in rows if row["needs_reply"]]
+    assert [row["id"] for row in default] == [row["id"] for row in needing]  # the default view is that part
+    closing = [row["closing"] for row in needing]
+    assert closing == sorted(closing)  # thank-yous after every real question
+    day = 86400
+    bands = [0 if row["sla_left_s"] >= 0 else 1 + (-row["sla_left_s"]) // day for row in needing if not row["closing"]]
+    assert bands == sorted(bands, reverse=True) and bands[0] >= 2  # the demo has conversations days overdue
+
+    engine = make_engine(db)
+    with engine.connect() as connection:
+        last_customer = dict(connection.execute(sa.text(
+            "SELECT conversation_id, max(created_at) FROM mention GROUP BY conversation_id")).all())
+        last_ours = dict(connection.execute(sa.text(
+            "SELECT conversation_id, max(created_at) FROM reply WHERE state = 'sent' GROUP BY conversation_id")).all())
+    engine.dispose()
+    answered = [row["id"] for row in needing if row["id"] in last_ours and last_ours[row["id"]] > last_customer[row["id"]]]
+    assert answered == []  # our reply is never the last word of a conversation said to need one
+    waiting = [row for row in rows if not row["needs_reply"] and row["id"] in last_ours]
+    assert waiting and all(last_ours[row["id"]] >= last_customer[row["id"]] for row in waiting)
