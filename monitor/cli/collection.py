@@ -55,10 +55,13 @@ def _minute(iso: str | None) -> str | None:
 @command("run")
 def cmd_run(args: argparse.Namespace, app: App) -> int:
     # APScheduler, the responders and the model's room load only for the long-running worker
+    import threading
+
     from monitor.jobs.background import background_jobs
     from monitor.jobs.scheduler import build_scheduler, run_forever
 
-    run_forever(build_scheduler(app.engine, app.config, background_jobs(app.engine, app.config)))
+    stop = threading.Event()  # set by SIGTERM/Ctrl-C; a scoring run in flight ends after its batch
+    run_forever(build_scheduler(app.engine, app.config, background_jobs(app.engine, app.config, stop)), stop)
     return 0
 
 

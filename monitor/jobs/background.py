@@ -4,6 +4,7 @@ retention. Each factory returns `(name, every, function)` for `build_scheduler`.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -23,12 +24,13 @@ VECTOR_BATCH = 64  # theme vectors per idle scoring run (every 30 s): a few seco
 Job = tuple[str, timedelta, Callable[[], Any]]
 
 
-def background_jobs(engine: Engine, config: Config) -> list[Job]:
-    return [scoring_job(engine, config), outbox_job(engine, config), *alert_jobs(engine, config),
+def background_jobs(engine: Engine, config: Config, stop: threading.Event | None = None) -> list[Job]:
+    """`stop`, set on SIGTERM, ends a long scoring run between batches instead of after 5,000."""
+    return [scoring_job(engine, config, stop), outbox_job(engine, config), *alert_jobs(engine, config),
             *sla_alert_jobs(engine, config), *retention_jobs(engine, config)]
 
 
-def scoring_job(engine: Engine, config: Config) -> Job:
+def scoring_job(engine: Engine, config: Config, stop: threading.Event | None = None) -> Job:
     """Score what collection brought in, every 30 seconds, one model per process (loaded again
     when `nasluch model train` or `model use` replaces it)."""
     state: dict[str, Any] = {}
@@ -44,9 +46,12 @@ def scoring_job(engine: Engine, config: Config) -> Job:
             state["scorer"], state["model"] = load_scorer_for(settings), in_use
         # labels first (the inbox waits for them); theme vectors in small batches once the queue
         # is empty, so a stop (SIGTERM) never waits long for a job in flight
-        result = score_pending(engine, state["scorer"], limit=5_000, vectors_too=False, **settings.priority_inputs())
+        result = score_pending(engine, state["scorer"], limit=5_000, vectors_too=False,
+                               stop=stop.is_set if stop else None, **settings.priority_inputs())
         if result.scored:
             log.info("scored %d mentions in %.1f s", result.scored, result.seconds)
+        elif stop and stop.is_set():
+            return
         elif embedded := embed_missing(engine, state["scorer"], limit=VECTOR_BATCH, batch=VECTOR_BATCH):
             log.info("stored theme vectors for %d negative mentions", embedded)
 

@@ -161,12 +161,14 @@ def _claim(connection: sa.Connection, ids: list[int], still: sa.ColumnElement[bo
 
 def score_pending(engine: Engine, scorer: Any, *, weights: Any = None, complaint_queries: list[str] = (),
                   batch: int = BATCH, limit: int | None = None,
-                  progress: Callable[[int], None] | None = None, vectors_too: bool = True) -> ScoreResult:
+                  progress: Callable[[int], None] | None = None, vectors_too: bool = True,
+                  stop: Callable[[], bool] | None = None) -> ScoreResult:
     """Score every unscored mention (or `limit` of them), newest first, batch by batch; with
-    `vectors_too`, store the negative ones' theme vectors in the same step."""
+    `vectors_too`, store the negative ones' theme vectors in the same step. `stop` is asked
+    between batches: a worker told to stop (SIGTERM) ends after the batch in hand, its work saved."""
     started, result = time.perf_counter(), ScoreResult()
     complaints = complaint_expr(list(complaint_queries))
-    while limit is None or result.scored < limit:
+    while (limit is None or result.scored < limit) and not (stop and stop()):
         size = batch if limit is None else min(batch, limit - result.scored)
         frame = _unscored(engine, size)
         if frame.is_empty():

@@ -218,3 +218,18 @@ def test_a_correction_keeps_reach_and_complaint_phrases_in_the_priority(sqlite_e
         got = dict(connection.execute(sa.text("SELECT external_id, priority FROM mention")).all())
     assert got["angry"] == priority(0.0, followers=250_000, complaint_match=True, network="x")  # "nikt nie odpowiada"
     assert got["praise"] == priority(1.0, followers=250_000, complaint_match=True, network="x")
+
+
+def test_a_stop_asked_between_batches_ends_the_run_after_the_batch_in_hand(sqlite_engine, torch_scorer):
+    """`nasluch run` on SIGTERM: the scoring job ends after its current batch (saved), not after
+    the 5,000 mentions it set out to score; the next run continues from there."""
+    _seed(sqlite_engine)
+    asked: list[int] = []
+
+    def stop() -> bool:
+        asked.append(1)
+        return len(asked) > 1  # SIGTERM arrives while the first batch is being scored
+
+    result = scoring.score_pending(sqlite_engine, torch_scorer, batch=2, stop=stop)
+    assert result.scored == 2 and scoring.pending_count(sqlite_engine) == len(POSTS) - 2
+    assert scoring.score_pending(sqlite_engine, torch_scorer, batch=2).scored == len(POSTS) - 2
