@@ -3,7 +3,7 @@ where our reply was the last word out of the default view, thank-yous below ever
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,13 +21,14 @@ MENTION = schema.MentionRow.__table__
 NOW = T0 + timedelta(days=7)
 
 
-def _post(key: str, text: str, ago: timedelta, author: str, priority: float, n: int = 0) -> tuple[Mention, float]:
-    return Mention("x", f"{key}-{n}", text, NOW - ago, Author(author), brand="Acme", lang="pl",
-                   conversation_key=key), priority
+def seed_day(engine, now: datetime = NOW) -> dict[str, int]:
+    """Six conversations, their times counted back from `now` (the browser test passes the real
+    clock's, which the dashboard reads the queue with); returns each one's first mention id by name."""
 
+    def _post(key: str, text: str, ago: timedelta, author: str, priority: float, n: int = 0) -> tuple[Mention, float]:
+        return Mention("x", f"{key}-{n}", text, now - ago, Author(author), brand="Acme", lang="pl",
+                       conversation_key=key), priority
 
-def seed_day(engine) -> dict[str, int]:
-    """Six conversations; returns each one's first mention id by name."""
     posts = [
         _post("six-days", "acme nie działa od tygodnia", timedelta(days=6), "anna", 55),
         _post("five-days", "zwrot pieniędzy nadal nie przyszedł", timedelta(days=5), "jan", 50),
@@ -43,9 +44,9 @@ def seed_day(engine) -> dict[str, int]:
             connection.execute(MENTION.update().where(MENTION.c.id == mention_id).values(priority=priority))
     names = ["six-days", "five-days", "two-hours", "ten-minutes", "thanks", "thanks-2", "answered"]
     named = dict(zip(names, ids))
-    actions.record_manual_reply(engine, named["thanks"], "Wysłaliśmy ponownie", "Ola", now=NOW - timedelta(hours=20))
+    actions.record_manual_reply(engine, named["thanks"], "Wysłaliśmy ponownie", "Ola", now=now - timedelta(hours=20))
     actions.record_manual_reply(engine, named["answered"], "Proszę spróbować teraz", "Ola",
-                                now=NOW - timedelta(days=1))
+                                now=now - timedelta(days=1))
     return named
 
 
