@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test stress-test bench sysdeps model clean
+.PHONY: install demo demo-data test stress-test bench screenshots sysdeps model clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -36,12 +36,24 @@ test: install sysdeps
 stress-test: install sysdeps
 	RUNS=$(or $(RUNS),5) bash scripts/stress_test.sh
 
-bench: install
+# Freshly generated and scored demo data (20,000 mentions) for the page benchmark and screenshots.
+DEMO_DB := build/demo.db
+demo-data: install
+	mkdir -p build
+	rm -f $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm
+	$(BIN)/nasluch --db sqlite:///$(DEMO_DB) demo --no-dashboard
+
+bench: install demo-data
 	$(BIN)/python benchmarks/ingest.py
 	$(BIN)/python benchmarks/dashboard.py
+	$(BIN)/python benchmarks/pages_demo.py --db sqlite:///$(DEMO_DB) --browser
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/sentiment.py
 	$(BIN)/python benchmarks/cli_startup.py
+
+# The README's screenshots, retaken on freshly generated and scored demo data (in build/).
+screenshots: install sysdeps demo-data
+	$(BIN)/python scripts/screenshots.py --db sqlite:///$(DEMO_DB)
 
 # Retrain the shipped sentiment model; commit the files it writes to sentiment/artifacts/.
 # Three seeds of the full fine-tune (3 epochs each, ~25 minutes on two quiet cores), trained

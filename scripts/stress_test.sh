@@ -5,7 +5,8 @@
 set -u
 runs=${RUNS:-5}
 python=${PYTHON:-.venv/bin/python}
-tests=${STRESS_TESTS:-tests/dashboard/test_browser.py tests/faults}
+# every module with a browser test (marked `browser`), and the fault tests
+tests=${STRESS_TESTS:-$(grep -rl --include='*.py' 'mark.browser' tests | sort | tr '\n' ' ') tests/faults}
 burners=()
 for _ in $(seq "$(nproc)"); do
   "$python" -c 'while True: pass' &

@@ -34,15 +34,17 @@ def free_port() -> int:
 
 
 @contextmanager
-def streamlit(db_url: str, config: Path, **env: str) -> Iterator[str]:
-    """A fresh `streamlit run dashboard.py` on `db_url` and `config`; yields its base URL once its
-    health check answers, and stops it on the way out."""
+def streamlit(db_url: str, config: Path, root: Path = ROOT, **env: str) -> Iterator[str]:
+    """A fresh `streamlit run dashboard.py` (the one in `root`, a checkout) on `db_url` and
+    `config`; yields its base URL once its health check answers, and stops it on the way out."""
     port = free_port()
-    command = [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"), "--server.port", str(port),
+    command = [sys.executable, "-m", "streamlit", "run", str(root / "dashboard.py"), "--server.port", str(port),
                "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
                "--server.fileWatcherType", "none"]
     environment = {**os.environ, "NASLUCH_DB": db_url, "NASLUCH_CONFIG": str(config), **env}
-    process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    if root != ROOT:  # another checkout's code, not ours
+        environment["PYTHONPATH"] = str(root)
+    process = subprocess.Popen(command, cwd=root, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(f"{base}/_stcore/health", process)
