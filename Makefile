@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test bench sysdeps model clean
+.PHONY: install demo test bench sysdeps model model-reviews clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -48,6 +48,19 @@ model: install
 	    --seed $$seed --out build/model/seed$$seed || exit 1; done
 	$(BIN)/python -m sentiment.train --soup $(foreach s,$(SEEDS),build/model/seed$(s)) \
 	  --blend-only --hold-out-dev --out sentiment/artifacts
+
+# Issue 19's attempt on reviews, not shipped (figures in benchmarks/reviews_attempt.md): a warm
+# restart of the shipped model on Allegro's train reviews, our review sentences' train part, the
+# care sentences and every 3rd tweet (0.6 of an epoch, 297 steps, texts cut to head 64 + tail 64
+# of 128 tokens; ~66 minutes on two busy cores), then the n-gram blend chosen on the dev parts.
+model-reviews: install
+	$(BIN)/python -m sentiment.train --method full --resume sentiment/artifacts --reviews \
+	  --umsab-every 3 --epochs 0.6 --max-length 128 --head-tokens 64 --hold-out-dev --threads 2 \
+	  --out build/model/reviews
+	$(BIN)/python -m sentiment.train --blend-only --hold-out-dev --max-length 128 --head-tokens 64 \
+	  --threads 2 --out build/model/reviews
+	$(BIN)/python benchmarks/reviews.py --artifacts build/model/reviews --parts test --held-out \
+	  --max-length 128 --head-tokens 64
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -9,6 +9,10 @@ cache):
   `train.soup_artifacts`) 64.80, against 63.56 for LoRA with the same data (two epochs).
 - `lora`: rank-16 adapters on every dense layer (~5 MB), through peft.
 
+`reviews` adds review data (Allegro's train reviews, our review sentences' train part) to the
+tweets and care sentences; `make model-reviews` is issue 19's warm restart with it, not shipped
+(`benchmarks/reviews_attempt.md`: reviews much better, UMSAB val below the shipped model's).
+
 The head sees the L2-normalised mean-pooled vector times a fixed SCALE (a cosine classifier):
 normalised vectors have length 1, so without the scale a freshly initialised head would need
 many steps just to grow its weights. The scale is folded into the saved head, which then runs on
