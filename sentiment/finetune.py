@@ -9,6 +9,10 @@ cache):
   `train.soup_artifacts`) 64.80, against 63.56 for LoRA with the same data (two epochs).
 - `lora`: rank-16 adapters on every dense layer (~5 MB), through peft.
 
+`reviews` adds review data (Allegro's train reviews, our review sentences' train part) to the
+tweets and care sentences; `make model-reviews` is issue 19's warm restart with it, not shipped
+(`benchmarks/reviews_attempt.md`: reviews much better, UMSAB val below the shipped model's).
+
 The head sees the L2-normalised mean-pooled vector times a fixed SCALE (a cosine classifier):
 normalised vectors have length 1, so without the scale a freshly initialised head would need
 many steps just to grow its weights. The scale is folded into the saved head, which then runs on
@@ -27,11 +31,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .convert import install as install_base
-from .data import Example, load_care, load_umsab, split_dev
+from .data import Example, load_allegro, load_care, load_reviews, load_umsab, split_dev
 from .delta import DELTA_FILE, apply_delta, save_delta, trainable
-from .encoder import QUERY_PREFIX, default_threads, mean_pool, normalise
+from .encoder import QUERY_PREFIX, default_threads, mean_pool, normalise, token_ids
 from .heads import HEAD_FILE, Head
-from .metrics import labels_of, macro_f1_by_lang, mean, negative_recall
+from .metrics import labels_of, macro_f1_by_lang, mean, negative_recall, review_figures
 from .settings import SentimentSettings
 
 if TYPE_CHECKING:
@@ -63,7 +67,7 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
              batch_size: int = 32, lr: float = 5e-4, head_lr: float = 2e-3, rank: int = 16,
              seed: int = 0, care_repeat: int = 3, examples=None,
              resume: Path | None = None, method: str = "lora", dev=None,
-             hold_out_dev: bool = False) -> dict:
+             hold_out_dev: bool = False, reviews: bool = False, umsab_every: int = 1) -> dict:
     """Train the encoder (`method` "full" or "lora") + head; write the delta or adapter files
     and head.safetensors into `out`.
 
@@ -72,6 +76,11 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     `dev`: examples scored after every epoch (per-language macro-F1 in the result), for choosing
     a recipe on data that is neither trained on nor reported; `hold_out_dev` carves them from
     UMSAB train (`data.split_dev`) and trains on the rest.
+    `reviews`: also train on review data (`review_examples`: Allegro train, our own review
+    sentences' train part, each of ours `care_repeat` times); with `hold_out_dev` the Allegro dev
+    file and our reviews' dev part are scored after every epoch too.
+    `umsab_every`: train on every n-th UMSAB tweet only (a warm restart from a model already
+    fine-tuned on all of them needs them only against forgetting).
     """
     import torch
 
@@ -82,7 +91,12 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     torch.set_num_threads(settings.threads or default_threads())
     rng = random.Random(seed)
     run = load_encoder(settings, method, rank, resume)
-    examples, dev, care_dev = training_examples(examples, dev, care_repeat, hold_out_dev)
+    examples, dev, care_dev = training_examples(examples, dev, care_repeat, hold_out_dev,
+                                                umsab_every)
+    review_dev: list[Example] = []
+    if reviews:
+        examples = examples + review_examples(care_repeat)
+        review_dev = (load_allegro("dev") + load_reviews("dev")) if hold_out_dev else []
     ids, labels = run.token_ids(examples), torch.tensor(labels_of(examples))
     run.steps_per_epoch = math.ceil(len(examples) / batch_size)
     run.total = max(1, int(run.steps_per_epoch * epochs))
@@ -91,12 +105,13 @@ def finetune(out: Path, epochs: float = 1.0, settings: SentimentSettings | None 
     run.started, dev_by_epoch = time.monotonic(), []
     while run.step < run.total:
         batches = sortish_batches([len(x) for x in ids], batch_size, rng)
-        dev_by_epoch += train_epoch(run, ids, labels, batches, dev, care_dev)
+        dev_by_epoch += train_epoch(run, ids, labels, batches, dev, care_dev, review_dev)
     run.save(out, method)
     return {"method": method, "steps": run.total, "dev": dev_by_epoch, "epochs": epochs,
             "resumed": resume is not None, "rank": run.rank if method == "lora" else None,
             "lr": lr, "head_lr": head_lr, "batch_size": batch_size,
-            "max_length": settings.max_length, "examples": len(examples),
+            "max_length": settings.max_length, "head_tokens": settings.head_tokens,
+            "reviews": reviews, "umsab_every": umsab_every, "examples": len(examples),
             "final_loss": round(float(np.mean(run.losses[-50:])), 4),
             "seconds": round(time.monotonic() - run.started, 1)}
 
@@ -115,6 +130,7 @@ class Run:
     tokenizer: object
     max_length: int
     rank: int
+    head_tokens: int = 0  # a longer text keeps this many tokens of its start, the rest of its end
     base_state: dict | None = None  # full method: the weights the delta is taken against
     optimizer: torch.optim.Optimizer | None = None
     schedule: torch.optim.lr_scheduler.LRScheduler | None = None
@@ -126,7 +142,7 @@ class Run:
 
     def token_ids(self, examples: list[Example]) -> list[list[int]]:
         texts = [QUERY_PREFIX + normalise(e.text) for e in examples]
-        return self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+        return token_ids(self.tokenizer, texts, self.max_length, self.head_tokens)
 
     def set_optimizer(self, lr: float, head_lr: float) -> None:
         """AdamW over the trainable encoder weights and the head; the learning rates warm up
@@ -160,16 +176,17 @@ class Run:
         import torch
 
         self.model.eval()
-        texts = [QUERY_PREFIX + normalise(e.text) for e in examples]
-        probs = []
+        ids = self.token_ids(examples)
+        order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
+        logits = np.zeros((len(ids), 3), dtype=np.float32)
         with torch.no_grad():
-            for start in range(0, len(texts), 64):
-                inputs = self.tokenizer(texts[start:start + 64], truncation=True, padding=True,
-                                        max_length=self.max_length, return_tensors="pt")
-                hidden = self.model(**inputs).last_hidden_state
-                probs.append(self.head(SCALE * mean_pool(hidden, inputs["attention_mask"])).numpy())
+            for start in range(0, len(order), 64):
+                batch = order[start:start + 64]
+                input_ids, mask = padded(ids, batch, self.tokenizer.pad_token_id)
+                hidden = self.model(input_ids=input_ids, attention_mask=mask).last_hidden_state
+                logits[batch] = self.head(SCALE * mean_pool(hidden, mask)).numpy()
         self.model.train()
-        return np.vstack(probs)
+        return logits
 
     def save(self, out: Path, method: str) -> None:
         """The full method's int8 delta or LoRA's adapter files (a delta and an adapter never
@@ -197,7 +214,7 @@ def load_encoder(settings: SentimentSettings, method: str, rank: int,
     encoder = BertModel.from_pretrained(base, add_pooling_layer=False)
     # drawn from the seeded generator before LoRA's weights: keep the order, or seeds change
     head = torch.nn.Linear(encoder.config.hidden_size, 3)
-    run = Run(encoder, head, tokenizer, settings.max_length, rank)
+    run = Run(encoder, head, tokenizer, settings.max_length, rank, settings.head_tokens)
     if method == "full":
         run.base_state = train_every_layer(encoder, resume)
     else:
@@ -257,18 +274,25 @@ def save_adapter(model, out: Path) -> None:
 
 
 def training_examples(examples: list[Example] | None, dev, care_repeat: int,
-                      hold_out_dev: bool) -> tuple[list[Example], list[Example] | None,
-                                                   list[Example]]:
-    """(examples, dev, care dev): the given examples and dev, or UMSAB train + care train
-    (each care sentence `care_repeat` times); with `hold_out_dev` without their dev parts,
-    which become the dev and care dev examples."""
+                      hold_out_dev: bool, umsab_every: int = 1
+                      ) -> tuple[list[Example], list[Example] | None, list[Example]]:
+    """(examples, dev, care dev): the given examples and dev, or UMSAB train (every
+    `umsab_every`-th tweet) + care train (each care sentence `care_repeat` times); with
+    `hold_out_dev` without their dev parts, which become the dev and care dev examples."""
     if examples is not None:
         return examples, dev, []
     umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
     care_dev: list[Example] = []
     if hold_out_dev:
         (umsab, dev), care_dev = split_dev(umsab), load_care("dev")
-    return umsab + care * care_repeat, dev, care_dev
+    return umsab[::umsab_every] + care * care_repeat, dev, care_dev
+
+
+def review_examples(repeat: int = 3) -> list[Example]:
+    """Review data trained on with `reviews`: the Allegro train part (never its held-out
+    "train-test" rows nor the dev file) and our own review sentences' train part, `repeat` times
+    each (like the care sentences: a few hundred own sentences beside thousands of reviews)."""
+    return load_allegro("train") + load_reviews("train") * repeat
 
 
 def padded(ids: list[list[int]], batch: list[int], pad_id: int):
@@ -285,7 +309,7 @@ def padded(ids: list[list[int]], batch: list[int], pad_id: int):
 
 
 def train_epoch(run: Run, ids: list[list[int]], labels, batches: list[list[int]], dev,
-                care_dev: list[Example]) -> list[dict]:
+                care_dev: list[Example], review_dev: list[Example] = ()) -> list[dict]:
     """Train on `batches` (one pass over the examples) until the run's last step; returns the
     dev scores taken at the end of the epoch (and after the last step)."""
     scored = []
@@ -298,16 +322,22 @@ def train_epoch(run: Run, ids: list[list[int]], labels, batches: list[list[int]]
                         float(np.mean(run.losses[-25:])),
                         (time.monotonic() - run.started) / run.step)
         if dev and (run.step % run.steps_per_epoch == 0 or run.step == run.total):
-            scored.append(dev_scores(run, dev, care_dev))
+            scored.append(dev_scores(run, dev, care_dev, review_dev))
             logger.info("dev after step %d: %s", run.step, scored[-1])
     return scored
 
 
-def dev_scores(run: Run, dev, care_dev: list[Example]) -> dict:
+def dev_scores(run: Run, dev, care_dev: list[Example], review_dev: list[Example] = ()) -> dict:
     """Per-language macro-F1 on `dev` and its mean; complaint recall on `care_dev` pooled over
-    languages (ten dev complaints per language are too few alone)."""
+    languages (ten dev complaints per language are too few alone); on `review_dev` the review
+    figures (`metrics.review_figures`) of the Allegro and of our own reviews' examples."""
     scores = macro_f1_by_lang(list(dev), run.logits_of(dev))
     row = {"step": run.step, "macro_f1": scores, "mean": mean(scores)}
     if care_dev:
         row["care_dev_negative_recall"] = negative_recall(care_dev, run.logits_of(care_dev))
+    for name in ("allegro", "reviews"):
+        part = [e for e in review_dev if e.source.startswith(name)]
+        if part:
+            figures = review_figures(part, run.logits_of(part))
+            row[f"{name}_dev"] = figures.get("mean", next(iter(figures.values())))
     return row

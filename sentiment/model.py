@@ -145,11 +145,13 @@ class BuiltinBackend:
 
     def _runner(self, adapter: bool):
         s = self.settings
-        kwargs = dict(batch_size=s.batch_size, max_length=s.max_length, threads=s.threads)
+        kwargs = dict(batch_size=s.batch_size, max_length=s.max_length, threads=s.threads,
+                      head_tokens=s.head_tokens)
+        cut = f"{s.max_length}" + (f"h{s.head_tokens}" if 0 < s.head_tokens < s.max_length else "")
         tag = adapter_fingerprint(self.artifacts) if adapter else "base"
         if not s.onnx:
             runner = TorchEncoder(self.torch_encoder(adapter), self.tokenizer, **kwargs)
-            runner.id = f"torch-{tag}-{s.max_length}"
+            runner.id = f"torch-{tag}-{cut}"
             return runner
         stamp = (self.base / "nasluch-source.json").read_text()
         key = hashlib.sha256(f"{stamp}{tag}".encode()).hexdigest()[:12]
@@ -159,7 +161,7 @@ class BuiltinBackend:
             logger.info("exporting the encoder to %s (once)", path)
             export_onnx(self.torch_encoder(adapter), fp32, int8=s.int8)
         runner = OnnxEncoder(path, self.tokenizer, **kwargs)
-        runner.id = f"{path.name}-{s.max_length}"  # names the features, for caching them
+        runner.id = f"{path.name}-{cut}"  # names the features, for caching them
         return runner
 
     def features(self, texts: list[str]) -> np.ndarray:

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .data import LABEL_INDEX, Example, as_examples, load_care, load_umsab
+from .data import Example, as_examples, load_allegro, load_care, load_reviews, load_umsab, split_dev
 from .delta import DELTA_FILE
 from .evaluation import held_out_report
 from .heads import HEAD_FILE, METRICS_FILE, Head, adapter_fingerprint, artifacts_dir, current_head_path, promote
@@ -35,6 +35,9 @@ from .settings import SentimentSettings
 logger = logging.getLogger(__name__)
 
 CARE_WEIGHT = 3.0        # a care sentence counts as much as three tweets
+REVIEW_WEIGHT = 3.0      # so does one of our review sentences (an Allegro review as one tweet)
+HEAD_ALLEGRO_EVERY = 4   # the head reads every 4th Allegro train review (encoder time), the
+                         # n-gram model all of them
 CORRECTION_WEIGHT = 5.0  # an agent's correction is the most relevant data we have
 TOLERANCE = 0.5          # a new head may lose at most this many F1 points to replace the old
 
@@ -50,22 +53,28 @@ class TrainResult:
 
 
 def features_of(backend, examples: list[Example], cache: Path | None = None) -> np.ndarray:
-    """Encoder vectors for the examples, cached on disk by encoder and text (retraining with a
-    few corrections then only embeds the corrections)."""
+    """Encoder vectors for the examples, cached on disk per encoder and text (retraining with a
+    few corrections then only embeds the corrections, and a new mix of known data none)."""
     texts = [e.text for e in examples]
     if not texts:
         return np.zeros((0, backend.dim), dtype=np.float32)
     if cache is None:
         return backend.features(texts)
-    key = hashlib.sha256((backend.features_runner.id + "\x00".join(texts)).encode())
-    key = key.hexdigest()[:20]
-    path = cache / f"{key}.npy"
+    keys = [hashlib.sha256(t.encode()).hexdigest()[:24] for t in texts]
+    path = cache / f"{backend.features_runner.id}.texts.npz"
+    known: dict[str, np.ndarray] = {}
     if path.exists():
-        return np.load(path)
-    feats = backend.features(texts)
-    cache.mkdir(parents=True, exist_ok=True)
-    np.save(path, feats)
-    return feats
+        with np.load(path) as stored:
+            known = dict(zip(stored["keys"].tolist(), stored["vectors"]))
+    missing = list(dict.fromkeys(k for k in keys if k not in known))
+    if missing:
+        first = {k: t for k, t in zip(keys, texts)}
+        known.update(zip(missing, backend.features([first[k] for k in missing])))
+        cache.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{time.monotonic_ns()}.tmp.npz")
+        np.savez(tmp, keys=np.array(list(known)), vectors=np.stack(list(known.values())))
+        tmp.replace(path)
+    return np.stack([known[k] for k in keys]).astype(np.float32)
 
 
 # --------------------------------------------------------------------------- head
@@ -103,12 +112,41 @@ def fit_head(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None,
     return Head(weight.astype(np.float32), bias.astype(np.float32), {"C": best_c}), best_c
 
 
-def training_set(extra: list[Example]) -> tuple[list[Example], np.ndarray]:
-    umsab, care = load_umsab("train"), load_care("train")
-    examples = umsab + care + extra
+def allegro_train(every: int = 1) -> list[Example]:
+    """Allegro's train reviews (every `every`-th), or none where ../shared/data is missing."""
+    try:
+        return load_allegro("train")[::every]
+    except FileNotFoundError:
+        logger.warning("Allegro reviews not found: training without them")
+        return []
+
+
+def training_set(extra: list[Example], hold_out_dev: bool = False,
+                 allegro_every: int = HEAD_ALLEGRO_EVERY) -> tuple[list[Example], np.ndarray]:
+    """UMSAB train, care train, our review sentences' train part, Allegro train reviews and
+    `extra` (corrections), with their weights; `hold_out_dev` leaves out the dev parts of UMSAB
+    and care (those of the reviews and Allegro are never in train)."""
+    umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
+    if hold_out_dev:
+        umsab, _ = split_dev(umsab)
+    reviews, allegro = load_reviews("train"), allegro_train(allegro_every)
+    examples = umsab + care + reviews + allegro + extra
     weights = np.concatenate([np.ones(len(umsab)), np.full(len(care), CARE_WEIGHT),
+                              np.full(len(reviews), REVIEW_WEIGHT), np.ones(len(allegro)),
                               np.full(len(extra), CORRECTION_WEIGHT)])
     return examples, weights
+
+
+def dev_sets() -> dict[str, list[Example]]:
+    """The dev parts a blend is chosen on: every 10th UMSAB train tweet, the care and review dev
+    parts, and Allegro's dev file (where it is found)."""
+    sets = {"umsab": split_dev(load_umsab("train"))[1], "care": load_care("dev"),
+            "reviews": load_reviews("dev")}
+    try:
+        sets["allegro"] = load_allegro("dev")
+    except FileNotFoundError:
+        pass
+    return sets
 
 
 # --------------------------------------------------------------------------- train_head
@@ -177,39 +215,34 @@ DEFAULT_LR = {"full": 5e-5, "lora": 5e-4}
 
 
 def fit_lexical(out: Path, backend, hold_out_dev: bool, weight: float = 1.0,
-                offset: float = 0.0, temperature: float = 1.0) -> dict:
-    """Fit the n-gram companion on the training data the encoder saw, blend it into `backend`
-    and save it into `out`.
+                offset: np.ndarray | None = None, temperature: float = 1.0) -> dict:
+    """Fit the n-gram companion on the training data (`training_set`, all Allegro train reviews),
+    blend it into `backend` and save it into `out`.
 
-    With `hold_out_dev` its weight, negative offset and temperature are chosen on the dev parts
-    (`lexical.choose_blend`); otherwise the given ones are used.
+    With `hold_out_dev` it is fitted without the dev parts and its weight, per-class offset and
+    temperature are chosen on them (`lexical.choose_blend`); otherwise the given ones are used.
     """
-    from .data import split_dev
     from .lexical import LEXICAL_FILE, LexicalModel, choose_blend
 
     started = time.monotonic()
-    umsab, care = load_umsab("train"), load_care("train-dev" if hold_out_dev else "train")
-    dev: list[Example] = []
+    examples, sample_weight = training_set([], hold_out_dev, allegro_every=1)
+    lexical = LexicalModel.fit(examples, sample_weight=sample_weight)
+    info: dict = {"examples": len(examples)}
     if hold_out_dev:
-        umsab, dev = split_dev(umsab)
-    sample_weight = np.concatenate([np.ones(len(umsab)), np.full(len(care), CARE_WEIGHT)])
-    lexical = LexicalModel.fit(umsab + care, sample_weight=sample_weight)
-    info: dict = {"examples": len(umsab) + len(care)}
-    if hold_out_dev:
-        care_dev = load_care("dev")
-
-        def both(examples: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+        def both(examples: list[Example]) -> tuple[list[Example], np.ndarray, np.ndarray]:
             texts = [e.text for e in examples]
-            return backend.head.logits(backend.features(texts)), lexical.log_probs(texts)
+            feats = features_of(backend, examples, feature_cache(backend))
+            return examples, backend.head.logits(feats), lexical.log_probs(texts)
 
-        weight, offset, temperature, info["dev"] = choose_blend(dev, *both(dev), care_dev,
-                                                                *both(care_dev))
+        weight, offset, temperature, info["dev"] = choose_blend(
+            {name: both(examples) for name, examples in dev_sets().items()})
     lexical.weight, lexical.temperature = float(weight), float(temperature)
-    lexical.offset[LABEL_INDEX["negative"]] = offset
+    if offset is not None:
+        lexical.offset = np.asarray(offset, np.float32)
     lexical.meta.update({"weight_chosen_on": "dev" if hold_out_dev else "given"})
     lexical.save(out / LEXICAL_FILE)
     backend.lexical = lexical
-    info.update({"weight": lexical.weight, "negative_offset": float(offset),
+    info.update({"weight": lexical.weight, "offset": [float(b) for b in lexical.offset],
                  "temperature": lexical.temperature,
                  "seconds": round(time.monotonic() - started, 1)})
     return info
@@ -218,7 +251,8 @@ def fit_lexical(out: Path, backend, hold_out_dev: bool, weight: float = 1.0,
 def build_artifacts(out: Path, finetune: bool, epochs: float, settings: SentimentSettings,
                     resume: Path | None = None, lr: float | None = None, method: str = "full",
                     hold_out_dev: bool = False, care_repeat: int = 3,
-                    lexical: bool = False, seed: int = 0) -> dict:
+                    lexical: bool = False, seed: int = 0, reviews: bool = False,
+                    umsab_every: int = 1) -> dict:
     """Regenerate the shipped head (and the encoder's delta or adapter) into `out` with a metrics
     JSON.
 
@@ -232,7 +266,7 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
     out.mkdir(parents=True, exist_ok=True)
     (out / LEXICAL_FILE).unlink(missing_ok=True)  # it belongs to the head it was blended with
     started = time.monotonic()
-    info: dict = {"max_length": settings.max_length}
+    info: dict = {"max_length": settings.max_length, "head_tokens": settings.head_tokens}
     torch_settings = settings.model_copy(update={"onnx": False})
     if finetune:
         from .finetune import finetune as run_finetune
@@ -243,7 +277,7 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
         info["finetune"] = run_finetune(out, epochs=epochs, settings=settings, resume=resume,
                                         lr=lr or DEFAULT_LR[method], method=method,
                                         hold_out_dev=hold_out_dev, care_repeat=care_repeat,
-                                        seed=seed)
+                                        seed=seed, reviews=reviews, umsab_every=umsab_every)
         if previous:  # the history of a warm-restarted adapter
             info["finetune"]["previous"] = previous
         backend = BuiltinBackend(torch_settings, head_path=out / HEAD_FILE, artifacts=out)
@@ -298,18 +332,44 @@ def soup_artifacts(sources: list[Path], out: Path, settings: SentimentSettings) 
     return metrics
 
 
-def blend_artifacts(out: Path, settings: SentimentSettings, hold_out_dev: bool) -> dict:
+def feature_cache(backend) -> Path:
+    from .convert import cache_root
+
+    return cache_root(backend.settings.cache_dir) / "features"
+
+
+def blend_artifacts(out: Path, settings: SentimentSettings, hold_out_dev: bool,
+                    refit_head: bool = False) -> dict:
     """Keep the encoder change and head in `out`; (re)fit only the lexical model blended into
-    them, and report the held-out figures again."""
+    them, and report the held-out figures again. `refit_head`: first replace the head with a
+    logistic regression on the (fine-tuned, frozen) encoder's vectors of `training_set` (without
+    the dev parts with `hold_out_dev`). Encoder vectors are cached (`features_of`)."""
+    from .lexical import LEXICAL_FILE
     from .model import BuiltinBackend
 
     metrics = json.loads((out / METRICS_FILE).read_text()) if (out / METRICS_FILE).exists() else {}
-    backend = BuiltinBackend(settings.model_copy(update={"onnx": False}),
-                             head_path=out / HEAD_FILE, artifacts=out)
+    backend = BuiltinBackend(settings, head_path=out / HEAD_FILE, artifacts=out)
+    if refit_head:
+        (out / LEXICAL_FILE).unlink(missing_ok=True)
+        backend.lexical = None
+        examples, weights = training_set([], hold_out_dev)
+        head, c = fit_head(features_of(backend, examples, feature_cache(backend)),
+                           labels_of(examples), weights)
+        head.meta.update({"adapter": adapter_fingerprint(out), "C": c,
+                          "trained": "logistic-regression on the fine-tuned encoder"})
+        head.save(out / HEAD_FILE)
+        backend.head = head
+        metrics["head"] = {"examples": len(examples), "C": c,
+                           "max_length": settings.max_length, "head_tokens": settings.head_tokens}
     if backend.head is None:
         raise FileNotFoundError(f"{out} has no {HEAD_FILE} to blend with")
     metrics["lexical"] = fit_lexical(out, backend, hold_out_dev)
-    metrics["fp32"] = held_out_report(backend.probs)
+
+    def probs(texts: list[str]) -> np.ndarray:
+        feats = features_of(backend, [Example(t, "neutral") for t in texts], feature_cache(backend))
+        return backend.probs_from(backend.head, feats, texts)
+
+    metrics["fp32"] = held_out_report(probs)
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     return metrics
 
@@ -323,6 +383,15 @@ def main(argv: list[str] | None = None) -> None:
                              "one core)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--max-length", type=int, default=64)
+    parser.add_argument("--head-tokens", type=int, default=0,
+                        help="a text longer than --max-length keeps this many tokens of its "
+                             "start and the rest from its end (0: cut at the end)")
+    parser.add_argument("--reviews", action="store_true",
+                        help="fine-tune on review data too: Allegro train (not its held-out "
+                             "rows) and our own review sentences' train part")
+    parser.add_argument("--umsab-every", type=int, default=1,
+                        help="fine-tune on every n-th UMSAB train tweet only (with --resume: "
+                             "against forgetting what the resumed model learnt from them)")
     parser.add_argument("--method", choices=("full", "lora"), default="full",
                         help="full fine-tune of the layers (shipped as an int8 delta) or LoRA")
     parser.add_argument("--lr", type=float, default=None,
@@ -341,6 +410,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--blend-only", action="store_true",
                         help="keep the encoder and head in --out; fit only the n-gram model "
                              "blended into them (implies --lexical)")
+    parser.add_argument("--refit-head", action="store_true",
+                        help="with --blend-only: first refit the head (logistic regression) on "
+                             "the encoder in --out, frozen, over the training data")
     parser.add_argument("--soup", type=Path, nargs="+", default=None, metavar="DIR",
                         help="average these full fine-tunes (seeds) into --out instead of "
                              "training; with --blend-only, blend the average")
@@ -349,19 +421,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    settings = SentimentSettings(max_length=args.max_length, threads=args.threads)
+    settings = SentimentSettings(max_length=args.max_length, head_tokens=args.head_tokens,
+                                 threads=args.threads)
     if args.soup:
         soup_artifacts(args.soup, args.out, settings)
         if not args.blend_only:
             return
     if args.blend_only:
-        print(json.dumps(blend_artifacts(args.out, settings, args.hold_out_dev)["fp32"],
-                         indent=2))
+        print(json.dumps(blend_artifacts(args.out, settings, args.hold_out_dev,
+                                         args.refit_head)["fp32"], indent=2))
         return
     info = build_artifacts(args.out, not args.frozen, args.epochs, settings, resume=args.resume,
                            lr=args.lr, method=args.method, hold_out_dev=args.hold_out_dev,
                            care_repeat=args.care_repeat, lexical=args.lexical,
-                           seed=args.seed)
+                           seed=args.seed, reviews=args.reviews, umsab_every=args.umsab_every)
     print(json.dumps(info["fp32"], indent=2))
 
 

@@ -66,55 +66,78 @@ def test_fit_needs_every_label():
         lexical.LexicalModel.fit([])
 
 
-def _dev_and_care(rng):
+def _dev(rng):
     """Dev: the head is right on half of the tweets (its mistakes are never "negative"), the
-    lexical model on all of them. Care: the head puts calm complaints a little above negative."""
+    lexical model on all of them."""
     gold = np.tile([0, 1, 2], 40)
     dev = [Example("t", data.LABELS[y], "xx") for y in gold]
     head = np.eye(3)[gold] * 2.0
     head[::2] = np.eye(3)[np.array([1, 2, 1])[gold[::2]]] * 2.0
     lex = np.log(np.eye(3)[gold] * 0.97 + 0.01)
-    care_gold = np.array([0] * 20 + [1] * 10)
-    care = [Example("c", data.LABELS[y], "pl") for y in care_gold]
-    care_head = np.tile([0.0, 0.25, 0.0], (30, 1)) + rng.normal(0, 0.01, (30, 3))
-    care_head[20:, 1] = 3.0
-    return dev, head, lex, care, care_head, np.zeros((30, 3))
+    return dev, head, lex
 
 
-def test_choose_blend_weights_the_lexical_model_and_recovers_calm_complaints():
-    dev, head, lex, care, care_head, care_lex = _dev_and_care(np.random.default_rng(0))
-    weight, offset, _, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
-    assert weight > 0 and table["weights"][weight] > table["weights"][0.0]
-    assert offset == pytest.approx(0.3)  # 0.25 + noise needs 0.3; 0.2 leaves most behind
-    assert table["offsets"][offset]["care_dev_negative_recall"] == 100.0
-    assert table["offsets"][0.2]["care_dev_negative_recall"] < lexical.CARE_RECALL_GOAL
+def test_choose_blend_weights_the_lexical_model():
+    dev, head, lex = _dev(np.random.default_rng(0))
+    weight, offset, _, table = lexical.choose_blend({"umsab": (dev, head, lex)})
+    chosen = next(c for c in table["candidates"] if c["chosen"])
+    unblended = max(c["mean"] for c in table["candidates"] if c["weight"] == 0.0)
+    assert weight > 0 and chosen["weight"] == weight and chosen["mean"] > unblended
+    assert offset.shape == (3,) and offset[2] == 0.0
 
 
-def test_choose_blend_offset_may_not_cost_more_than_its_budget_of_dev_f1():
-    """Neutral dev tweets whose negative logit sits 0.1 below the top: any offset from 0.1 up
-    turns them negative, so the recall the care part wants is not bought."""
-    dev, head, lex, care, care_head, care_lex = _dev_and_care(np.random.default_rng(0))
-    gold = np.array([data.LABEL_INDEX[e.label] for e in dev])
-    head, lex = np.eye(3)[gold] * 2.0, np.zeros_like(lex)
-    head[gold == 1, 0] = 1.95
-    weight, offset, _, table = lexical.choose_blend(dev, head, lex, care, care_head, care_lex)
-    assert table["offsets"][0.3]["umsab_dev_mean"] < table["weights"][weight] - lexical.OFFSET_BUDGET
-    assert offset == 0.0 and table["offsets"][0.0]["care_dev_negative_recall"] < 50
+def test_choose_blend_keeps_the_tweets_within_budget():
+    """Reviews lean negative, tweets do not: the offset that fits both best costs the tweets
+    more than GUARD_BUDGET, so the temperature-only candidate (labels as the blend gives them)
+    is chosen although the reviews' mean is better with the offset."""
+    rng = np.random.default_rng(5)
+
+    def drawn(lean: float, n: int = 600):
+        z = rng.normal(0, 1.5, (n, 3))
+        p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+        gold = np.array([rng.choice(3, p=row) for row in p])
+        return ([Example("t", data.LABELS[y], "xx") for y in gold],
+                z + np.array([lean, 0.0, 0.0]), np.zeros_like(z))
+
+    dev = {"umsab": drawn(0.0), "reviews": drawn(2.5), "allegro": drawn(2.5)}
+    *_, table = lexical.choose_blend(dev)
+    best_tweets = max(c["dev_macro_f1"]["umsab"] for c in table["candidates"])
+    chosen = next(c for c in table["candidates"] if c["chosen"])
+    assert chosen["dev_macro_f1"]["umsab"] >= best_tweets - lexical.GUARD_BUDGET
+    with_offset = [c for c in table["candidates"] if c["offset"] != [0.0, 0.0, 0.0]]
+    assert any(c["dev_macro_f1"]["umsab"] < best_tweets - lexical.GUARD_BUDGET
+               for c in with_offset)
 
 
-def test_choose_blend_temperature_undoes_overconfidence():
+def test_choose_blend_calibrates_away_a_lean_toward_negative():
+    """A head that adds 1.5 to every negative logit labels praise negative; the calibration
+    chosen on dev takes the lean back out (about -1.5 on negative), so the label is the most
+    probable class again."""
+    rng = np.random.default_rng(3)
+    z = rng.normal(0, 1.5, (3000, 3))
+    p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
+    gold = np.array([rng.choice(3, p=row) for row in p])
+    dev = [Example("t", data.LABELS[y], "xx") for y in gold]
+    leaning = z + np.array([1.5, 0.0, 0.0])
+    weight, offset, temperature, _ = lexical.choose_blend(
+        {"reviews": (dev, leaning, np.zeros_like(z)), "more": (dev, leaning, np.zeros_like(z))})
+    assert offset[0] - offset[2] == pytest.approx(-1.5, abs=0.25)
+    assert abs(offset[1] - offset[2]) < 0.25 and 0.8 <= temperature <= 1.25
+    before = np.mean(leaning.argmax(1) == gold)
+    after = np.mean((leaning + offset).argmax(1) == gold)
+    assert after > before + 0.03
+
+
+def test_calibrate_temperature_undoes_overconfidence():
     """Labels drawn from softmax(z), logits given as 3 z: the dev likelihood is best near
     temperature 3."""
     rng = np.random.default_rng(2)
     z = rng.normal(0, 1.5, (3000, 3))
     p = np.exp(z) / np.exp(z).sum(1, keepdims=True)
     gold = np.array([rng.choice(3, p=row) for row in p])
-    dev = [Example("t", data.LABELS[y], "xx") for y in gold]
-    care = [Example("c", "negative", "pl")]
-    _, _, temperature, table = lexical.choose_blend(dev, 3 * z, np.zeros_like(z), care,
-                                                    np.array([[1.0, 0, 0]]), np.zeros((1, 3)))
-    assert 2.5 <= temperature <= 3.5
-    assert table["temperatures"][temperature] < table["temperatures"][1.0]
+    offset, temperature, nll = lexical.calibrate([(gold, 3 * z)])
+    assert 2.5 <= temperature <= 3.5 and np.abs(offset).max() < 0.5
+    assert nll < 1.0
 
 
 def test_builtin_backend_blends_a_shipped_lexical_model(tmp_path, cache_dir, model):
@@ -154,16 +177,22 @@ def test_blend_artifacts_fits_on_train_and_chooses_on_dev(tmp_path, monkeypatch,
     small = {"train": data.load_umsab("train")[::16], "val": data.load_umsab("val")[::40]}
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # fitted on
     monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # reported
+    monkeypatch.setattr(train, "load_allegro", lambda part: data.load_allegro(part)[::100])
     settings = SentimentSettings(cache_dir=cache_dir, max_length=32, threads=1, onnx=False)
     heads.Head(np.zeros((3, 384), np.float32), np.zeros(3, np.float32)).save(
         tmp_path / heads.HEAD_FILE)
     metrics = train.blend_artifacts(tmp_path, settings, hold_out_dev=True)
     info = metrics["lexical"]
     fitted_on, dev = data.split_dev(small["train"])
-    assert info["examples"] == len(fitted_on) + len(data.load_care("train-dev"))
-    assert info["weight"] in lexical.WEIGHTS and info["negative_offset"] in lexical.OFFSETS
+    assert info["examples"] == (len(fitted_on) + len(data.load_care("train-dev"))
+                                + len(data.load_reviews("train"))
+                                + len(data.load_allegro("train")[::100]))
+    assert info["weight"] in lexical.WEIGHTS and len(info["offset"]) == 3
+    chosen = next(c for c in info["dev"]["candidates"] if c["chosen"])
+    assert set(chosen["dev_macro_f1"]) == {"umsab", "care", "reviews", "allegro"}
     # a zero head knows nothing, so any weight of the lexical model beats none on dev
-    assert info["weight"] > 0 and info["dev"]["weights"][0.0] < info["dev"]["weights"][info["weight"]]
+    unblended = max(c["mean"] for c in info["dev"]["candidates"] if c["weight"] == 0.0)
+    assert info["weight"] == chosen["weight"] > 0 and unblended < chosen["mean"]
     loaded = BuiltinBackend(settings, head_path=tmp_path / heads.HEAD_FILE, artifacts=tmp_path)
     assert loaded.lexical.weight == info["weight"]
     # the zero head alone calls every tweet negative (macro-F1 about 17); blended it reads them

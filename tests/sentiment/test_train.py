@@ -64,6 +64,7 @@ def _small_shipped_data(monkeypatch, tmp_path):
     small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # trained on
     monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # held out
+    monkeypatch.setattr(train, "load_allegro", lambda part: data.load_allegro(part)[::100])
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
 
 
@@ -266,3 +267,52 @@ def test_model_evaluate_command_prints_f1_and_complaint_recall_per_language(tmp_
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert "pl: " in text and "(negative recall 100.0)" in text and "mean: " in text
+
+
+def test_review_examples_train_on_allegro_train_and_our_train_part_only(shared_data):
+    """The fine-tune's review data: Allegro train (never its held-out rows nor the dev file) and
+    our review sentences' train part, repeated; nothing of a dev or test part. (Allegro's rows
+    are split by position: some short texts, "Polecam" or blanks, occur on both sides.)"""
+    from sentiment.finetune import review_examples
+
+    examples = review_examples(repeat=2)
+    allegro, ours = data.load_allegro("train"), data.load_reviews("train")
+    assert examples == allegro + ours * 2
+    assert {e.source for e in allegro} == {"allegro-train"}
+    assert len(allegro) + len(data.load_allegro("train-test")) == len(data.load_allegro("all-train"))
+    held = {e.text for e in data.load_reviews("dev") + data.load_reviews("test")}
+    assert not {e.text for e in ours} & held
+
+
+def test_training_examples_thin_the_tweets_but_keep_care_and_dev(monkeypatch):
+    from sentiment import finetune as ft
+
+    tweets = [data.Example(f"t{i}", "neutral", "de") for i in range(40)]
+    care = [data.Example("c", "negative", "pl")]
+    monkeypatch.setattr(ft, "load_umsab", lambda split: tweets)
+    monkeypatch.setattr(ft, "load_care", lambda part: care)
+    examples, dev, care_dev = ft.training_examples(None, None, 2, True, umsab_every=3)
+    trained, held = data.split_dev(tweets)
+    assert [e.text for e in dev] == [e.text for e in held]
+    assert examples == trained[::3] + care * 2 and care_dev == care
+
+
+class _Tokenizer:
+    """Words as token ids, between a start (101) and an end (102) token."""
+
+    def __call__(self, texts, truncation=False, max_length=None, **_):
+        ids = [[101] + [int(w) for w in t.split()] + [102] for t in texts]
+        if truncation:
+            ids = [x if len(x) <= max_length else x[:max_length - 1] + [102] for x in ids]
+        return {"input_ids": ids}
+
+
+def test_token_ids_keep_the_head_and_the_tail_of_a_long_text():
+    """A review's verdict often comes last: with head_tokens a long text keeps its first
+    head_tokens tokens and its last max_length - head_tokens; a short one is kept whole."""
+    from sentiment.encoder import token_ids
+
+    long, short = " ".join(str(i) for i in range(1, 21)), "1 2 3"
+    cut = token_ids(_Tokenizer(), [long, short], 8, head_tokens=3)
+    assert cut == [[101, 1, 2, 17, 18, 19, 20, 102], [101, 1, 2, 3, 102]]
+    assert token_ids(_Tokenizer(), [long], 8)[0] == [101, 1, 2, 3, 4, 5, 6, 102]
