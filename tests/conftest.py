@@ -33,12 +33,36 @@ def no_sleep(monkeypatch: pytest.MonkeyPatch) -> list[float]:
 
 @pytest.fixture(scope="session")
 def cache_dir(tmp_path_factory):
-    """The converted base model, once per session ($NASLUCH_CACHE reuses an existing one)."""
+    """The converted base model, once per session ($NASLUCH_CACHE reuses an existing one).
+
+    Under pytest-xdist the workers share one conversion and the shipped encoder's ONNX export
+    (made by the first worker under a file lock, then linked into each worker's own cache):
+    each is 10-15 s of CPU. Heads and cached features stay private to each worker, as tests
+    promote heads."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentiment import convert
 
-    root = os.environ.get("NASLUCH_CACHE") or tmp_path_factory.mktemp("nasluch-cache")
-    convert.install(root)
+    if os.environ.get("NASLUCH_CACHE"):
+        root = os.environ["NASLUCH_CACHE"]
+        convert.install(root)
+        return root
+    root = tmp_path_factory.mktemp("nasluch-cache")
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        convert.install(root)
+        return root
+    from filelock import FileLock
+
+    from sentiment import SentimentSettings, load_scorer
+
+    shared = tmp_path_factory.getbasetemp().parent / "nasluch-shared-cache"
+    with FileLock(f"{shared}.lock"):
+        if not (shared / "ready").exists():
+            convert.install(shared)
+            scorer = load_scorer(SentimentSettings(cache_dir=shared))
+            scorer.classify(["ok"]), scorer.embed(["ok"])  # exports the ONNX encoders (fine-tuned, base)
+            (shared / "ready").touch()
+    for name in (convert.base_dir(shared).name, "onnx"):
+        (root / name).symlink_to(shared / name, target_is_directory=True)
     return root
 
 
