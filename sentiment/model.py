@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,45 +41,61 @@ class Sentiment:
 
 
 class Scorer:
-    """Classifies and embeds texts; identical texts are computed once."""
+    """Classifies and embeds texts; identical texts are computed once, within a call and across
+    calls (the last `MEMO` texts' results are kept: a scoring run meets the same text in many
+    batches, e.g. retweets and copied complaints)."""
+
+    MEMO = 50_000         # texts whose probabilities and language are kept
+    VECTOR_MEMO = 10_000  # texts whose vectors are kept (1.5 kB each)
 
     def __init__(self, backend, settings: SentimentSettings, name: str):
         self.backend, self.settings, self.name = backend, settings, name
+        self._probs: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._langs: dict[str, str | None] = {}
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    def _remembered(self, memo: OrderedDict, texts: list[str], compute, size: int) -> np.ndarray:
+        """`compute` on the texts not in `memo` (each once), then every text's row from `memo`,
+        which keeps the `size` texts used last."""
+        missing = list(dict.fromkeys(t for t in texts if t not in memo))
+        if missing:
+            for text, row in zip(missing, compute(missing)):
+                memo[text] = row
+        rows = [memo[t] for t in texts]
+        for text in texts:
+            memo.move_to_end(text)
+        while len(memo) > size:
+            memo.popitem(last=False)
+        return np.stack(rows)
 
     def probabilities(self, texts: list[str]) -> np.ndarray:
         """(n, 3) probabilities in LABELS order, in input order."""
-        unique, back = _dedupe(texts)
-        if not unique:
+        if not texts:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        return self.backend.probs(unique)[back]
+        return self._remembered(self._probs, texts, self.backend.probs, self.MEMO)
 
     def classify(self, texts: list[str]) -> list[Sentiment]:
-        unique, back = _dedupe(texts)
-        if not unique:
+        if not texts:
             return []
-        probs = self.backend.probs(unique)
-        langs = detect_languages(unique, self.settings.min_lang_confidence)
+        probs = self.probabilities(texts)
+        missing = list(dict.fromkeys(t for t in texts if t not in self._langs))
+        if missing:
+            self._langs.update(zip(missing, detect_languages(missing, self.settings.min_lang_confidence)))
         results = []
-        for row, lang in zip(probs, langs):
+        for text, row in zip(texts, probs):
             best = int(np.argmax(row))
             results.append(Sentiment(LABELS[best], float(row[best]),
-                                     {name: float(p) for name, p in zip(LABELS, row)}, lang))
-        return [results[i] for i in back]
+                                     {name: float(p) for name, p in zip(LABELS, row)}, self._langs[text]))
+        if len(self._langs) > self.MEMO:
+            self._langs = {t: self._langs[t] for t in self._probs if t in self._langs}
+        return results
 
     def embed(self, texts: list[str]) -> np.ndarray:
         """Mean-pooled, L2-normalised sentence vectors ("query: " prefix for the builtin e5),
         for clustering complaint themes."""
-        unique, back = _dedupe(texts)
-        if not unique:
+        if not texts:
             return np.zeros((0, self.backend.dim), dtype=np.float32)
-        return self.backend.embed(unique)[back]
-
-
-def _dedupe(texts: list[str]) -> tuple[list[str], np.ndarray]:
-    index: dict[str, int] = {}
-    back = np.fromiter((index.setdefault(t, len(index)) for t in texts), dtype=np.int64,
-                       count=len(texts))
-    return list(index), back
+        return self._remembered(self._vectors, texts, self.backend.embed, self.VECTOR_MEMO)
 
 
 def install(settings: SentimentSettings | None = None) -> Path:

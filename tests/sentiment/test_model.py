@@ -39,10 +39,53 @@ def test_order_dedupe_and_batching(cache_dir):
     scorer.backend.features = lambda batch: calls.append(len(batch)) or original(batch)
     probs = scorer.probabilities(texts)
     assert calls == [len(CLEAR) + 1]  # each distinct text once
-    alone = np.vstack([scorer.probabilities([t]) for t in texts[:4]])
+    alone = np.vstack([scorer.backend.probs([t]) for t in texts[:4]])  # the model, not the memo
     assert np.allclose(probs[:4], alone, atol=1e-5)  # batching/padding changes nothing
     assert np.allclose(probs[:len(CLEAR)], probs[len(CLEAR):2 * len(CLEAR)][::-1])
     assert scorer.classify([]) == [] and scorer.probabilities([]).shape == (0, 3)
+
+
+class _Counting:
+    """A backend that counts the texts it is asked to compute; a text's "probabilities" and
+    "vector" are a function of the text, so a mix-up of rows shows."""
+
+    dim = 2
+
+    def __init__(self):
+        self.probs_seen: list[str] = []
+        self.embed_seen: list[str] = []
+
+    def probs(self, texts):
+        self.probs_seen += texts
+        raw = np.array([[len(t) % 7 + 1.0, t.count("a") + 1.0, 1.0] for t in texts], dtype=np.float32)
+        return raw / raw.sum(axis=1, keepdims=True)
+
+    def embed(self, texts):
+        self.embed_seen += texts
+        return np.array([[float(len(t)), 1.0] for t in texts], dtype=np.float32)
+
+
+def test_a_text_met_again_in_a_later_call_is_not_computed_again_and_the_memo_is_bounded():
+    from sentiment.model import Scorer
+
+    backend = _Counting()
+    scorer = Scorer(backend, SentimentSettings(), "counting")
+    first = scorer.classify(["acme nie działa", "dzięki", "acme nie działa"])
+    again = scorer.classify(["dzięki", "paczka zaginęła", "acme nie działa"])
+    assert backend.probs_seen == ["acme nie działa", "dzięki", "paczka zaginęła"]  # each once
+    assert again[0] == first[1] and again[2] == first[0]  # the rows stay with their texts
+    assert again[1].probs == pytest.approx(dict(zip(("negative", "neutral", "positive"),
+                                                     backend.probs(["paczka zaginęła"])[0].tolist())))
+    assert np.array_equal(scorer.embed(["ab", "abc", "ab"])[:, 0], [2, 3, 2])
+    scorer.embed(["abc"])
+    assert backend.embed_seen == ["ab", "abc"]
+
+    scorer.MEMO = scorer.VECTOR_MEMO = 2  # the oldest texts go first
+    scorer.classify(["x1", "x2", "x3"])
+    assert list(scorer._probs) == ["x2", "x3"]
+    backend.probs_seen.clear()
+    scorer.classify(["acme nie działa", "x3"])
+    assert backend.probs_seen == ["acme nie działa"]
 
 
 def test_embed_normalised_and_topical(torch_scorer):
