@@ -35,7 +35,10 @@ def capture(tab, url: str, path: Path) -> None:
     tab.goto(url)
     shows(tab, tab.locator("h1").first)
     idle(tab)
-    for chart in tab.locator(CHART).all():  # every chart drawn, not only placed
+    # placeholders ("skeletons") gone, then every chart drawn, not only placed
+    tab.locator('[data-testid="stSkeleton"]').first.wait_for(state="detached", timeout=120_000)
+    idle(tab)
+    for chart in tab.locator(CHART).all():
         shows(tab, chart.locator("canvas, svg.marks").first)
     no_exception(tab, path.stem)
     tab.screenshot(path=str(path), full_page=True)
