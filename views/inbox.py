@@ -265,18 +265,28 @@ def _notes(conversation_id: int, agent: str) -> None:
     st.subheader("Internal notes (never sent)")
     for note in queue.notes(_engine(), conversation_id).iter_rows(named=True):
         st.text(f"{note['agent']} · {time_text(note['created_at'], _tz())}\n{note['text']}")
-    with st.form(f"note_{conversation_id}", clear_on_submit=True):
+    # not clear_on_submit: the browser clears the box at once, so the second click of a double
+    # click sends an empty box, and when the two submissions are merged into one run (a busy
+    # server) the note was lost; the callback clears the box once the note is stored instead
+    with st.form(f"note_{conversation_id}"):
         st.text_area("Add a note", key=f"note_text_{conversation_id}")
-        # a callback, not code after the button: it runs before any rerun a second click starts,
-        # so a double click saves the note once instead of losing it to the interrupted run
+        # a callback, not code after the button: it runs before any rerun a second click starts
         st.form_submit_button("Save note", on_click=_on_note, args=(conversation_id, agent))
 
 
 def _on_note(conversation_id: int, agent: str) -> None:
-    text = st.session_state.get(f"note_text_{conversation_id}", "").strip()
-    if text:
-        actions.add_note(_engine(), conversation_id, agent, text, token=_token(f"note_{conversation_id}"))
-        _spent(f"note_{conversation_id}")
+    """Store the note once. The same words submitted again (a double click's second submission,
+    which still carries them) reuse the first submission's token, so nothing more is stored;
+    different words are a new note with a new token."""
+    box, name = f"note_text_{conversation_id}", f"note_{conversation_id}"
+    text = st.session_state.get(box, "").strip()
+    if not text:
+        return
+    if st.session_state.get(f"note_last_{conversation_id}") != text:
+        _spent(name)
+    actions.add_note(_engine(), conversation_id, agent, text, token=_token(name))
+    st.session_state[f"note_last_{conversation_id}"] = text
+    st.session_state[box] = ""
 
 
 def _history(conversation_id: int) -> None:

@@ -80,3 +80,38 @@ def test_correcting_a_label_in_the_inbox_stores_it_and_raises_the_priority(app_e
     engine.dispose()
     assert row.sentiment == "negative" and row.priority == priority(1.0, network="x")
     assert [tuple(r) for r in stored] == [("Ola", "negative", None)]
+
+
+def test_a_note_submitted_again_with_the_same_words_is_stored_once_and_new_words_are_a_new_note(app_env):
+    """A double click's second submission still carries the words (the box is cleared by the
+    server once the note is stored, not by the browser at the click, which lost the note when a
+    busy server merged the two submissions into one run): the same words are stored once, the box
+    is then empty, and different words are a second note."""
+    import sqlalchemy as sa
+
+    def notes() -> list[str]:
+        engine = make_engine(os.environ["NASLUCH_DB"])
+        with engine.connect() as connection:
+            texts = connection.execute(sa.text("SELECT text FROM note ORDER BY id")).scalars().all()
+        engine.dispose()
+        return texts
+
+    app = AppTest.from_file(str(ROOT / "views" / "inbox.py"), default_timeout=60)
+    app.query_params["conversation"] = "2"
+    app.run()
+    box = app.text_area(key="note_text_2")
+    words = "Kurier zgubił paczkę — dzwoniłam."
+    box.set_value(words)
+    app.button[[b.label for b in app.button].index("Save note")].click().run()
+    assert not app.exception and notes() == [words]
+    assert app.text_area(key="note_text_2").value == ""  # cleared once stored
+    assert any(words in element.value for element in app.text)  # and shown
+
+    # the second submission of a double click, carrying the same words
+    app.text_area(key="note_text_2").set_value(words)
+    app.button[[b.label for b in app.button].index("Save note")].click().run()
+    assert notes() == [words]
+
+    app.text_area(key="note_text_2").set_value("Oddzwonić jutro")
+    app.button[[b.label for b in app.button].index("Save note")].click().run()
+    assert notes() == [words, "Oddzwonić jutro"]
