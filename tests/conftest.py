@@ -16,6 +16,27 @@ from tests.seeded import CONFIG, seed_database
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+# The longest modules first (`make test` runs two xdist workers, a module on one worker): started
+# last, one of them kept a worker busy alone at the end of the run. A module that needs no model
+# comes second, so the other worker does not wait for the shared model conversion.
+LONGEST_FIRST = ("sentiment/test_train.py", "dashboard/test_browser.py", "sentiment/test_model.py",
+                 "sentiment/test_lexical.py", "jobs/test_scoring.py", "faults/test_workers.py",
+                 "faults/test_kill.py", "inbox/test_inbox_browser.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    tests = Path(__file__).resolve().parent
+    rank = {name: n for n, name in enumerate(LONGEST_FIRST)}
+
+    def place(item) -> int:
+        try:
+            return rank.get(Path(item.fspath).resolve().relative_to(tests).as_posix(), len(rank))
+        except ValueError:
+            return len(rank)
+
+    items.sort(key=place)  # stable: the rest keep their order, and every module its own
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not (SHARED_DATA / "twcs_sample.csv").exists():

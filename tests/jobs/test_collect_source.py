@@ -95,11 +95,15 @@ def test_two_workers_saving_a_new_sources_first_state_at_once_both_succeed(engin
     worker = threading.Thread(target=second_worker)
     worker.start()
     if engine.dialect.name == "postgresql":  # wait until the second insert is blocked on the first
-        deadline = time.monotonic() + 30
+        # pg_stat_activity is read once per transaction (a snapshot): a new transaction each look
+        deadline, blocked = time.monotonic() + 30, 0
         with engine.connect() as watcher:
-            while time.monotonic() < deadline and not watcher.execute(sa.text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar():
+            while time.monotonic() < deadline and not blocked:
+                blocked = watcher.execute(sa.text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'")).scalar()
+                watcher.rollback()
                 time.sleep(0.02)
+        assert blocked, "the second worker's save never waited for the first's uncommitted row"
     else:
         worker.join(0.3)  # SQLite: the writer lock is held; the second statement waits for it
     transaction.commit()
