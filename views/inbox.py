@@ -7,6 +7,7 @@ back are shown with `st.text`, `st.code` or in data frames: never as markdown or
 from __future__ import annotations
 
 import functools
+import hashlib
 import uuid
 import zlib
 from array import array
@@ -275,17 +276,16 @@ def _notes(conversation_id: int, agent: str) -> None:
 
 
 def _on_note(conversation_id: int, agent: str) -> None:
-    """Store the note once. The same words submitted again (a double click's second submission,
-    which still carries them) reuse the first submission's token, so nothing more is stored;
-    different words are a new note with a new token."""
-    box, name = f"note_text_{conversation_id}", f"note_{conversation_id}"
+    """Store the note once. Its idempotency token is made of the words themselves (with the
+    conversation and the agent), so the second submission of a double click, which still carries
+    the words, stores nothing more however Streamlit orders the two runs (a token kept in the
+    session was seen to store two notes under load)."""
+    box = f"note_text_{conversation_id}"
     text = st.session_state.get(box, "").strip()
     if not text:
         return
-    if st.session_state.get(f"note_last_{conversation_id}") != text:
-        _spent(name)
-    actions.add_note(_engine(), conversation_id, agent, text, token=_token(name))
-    st.session_state[f"note_last_{conversation_id}"] = text
+    token = hashlib.sha256(f"note\x00{conversation_id}\x00{agent}\x00{text}".encode()).hexdigest()[:32]
+    actions.add_note(_engine(), conversation_id, agent, text, token=token)
     st.session_state[box] = ""
 
 

@@ -84,9 +84,9 @@ def test_correcting_a_label_in_the_inbox_stores_it_and_raises_the_priority(app_e
 
 def test_a_note_submitted_again_with_the_same_words_is_stored_once_and_new_words_are_a_new_note(app_env):
     """A double click's second submission still carries the words (the box is cleared by the
-    server once the note is stored, not by the browser at the click, which lost the note when a
-    busy server merged the two submissions into one run): the same words are stored once, the box
-    is then empty, and different words are a second note."""
+    server once the note is stored, not by the browser at the click): the same words are stored
+    once (their token is made of them), the box is then empty, and different words are a second
+    note."""
     import sqlalchemy as sa
 
     def notes() -> list[str]:
