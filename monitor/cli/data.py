@@ -10,10 +10,8 @@ import sys
 from monitor.cli.app import AddParser, App, command, emit, parse_day, progress_bar, safe_url
 from monitor.config import STARTER
 from monitor.formats.jsonl import export_jsonl
-from monitor.formats.readers import ImportFormatError, read_file
 from monitor.store.engine import current_revision
 from monitor.store.frames import mention_json, mentions_frame
-from monitor.store.ingest import ingest, ingest_replies
 from monitor.trust.privacy import erase_author, export_author
 
 log = logging.getLogger(__name__)
@@ -30,6 +28,9 @@ def cmd_init(args: argparse.Namespace, app: App) -> int:
 
 @command("import")
 def cmd_import(args: argparse.Namespace, app: App) -> int:
+    from monitor.formats.readers import ImportFormatError, read_file  # noqa: PLC0415  (polars: only to import)
+    from monitor.store.ingest import ingest, ingest_replies  # noqa: PLC0415
+
     try:
         batch = read_file(args.file, args.format, args.brand)
     except ImportFormatError as error:

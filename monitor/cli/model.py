@@ -11,14 +11,6 @@ import sys
 from typing import Any
 
 from monitor.cli.app import AddParser, App, command, emit, progress_bar
-from monitor.jobs.scoring import (
-    corrections,
-    load_scorer_for,
-    pending_count,
-    rescorable_count,
-    rescore_all_open,
-    score_all,
-)
 
 log = logging.getLogger(__name__)
 CLASSIFY_BATCH = 256
@@ -27,6 +19,8 @@ CLASSIFY_BATCH = 256
 @command("classify")
 def cmd_classify(args: argparse.Namespace, app: App) -> int:
     """Texts on stdin, one per line; one JSON object per line on stdout, in the same order."""
+    from monitor.jobs.scoring import load_scorer_for  # noqa: PLC0415  (numpy: only when scoring)
+
     scorer = load_scorer_for(app.config.settings)
     lines = (line.rstrip("\r\n") for line in sys.stdin)
     batch: list[str] = []
@@ -49,6 +43,9 @@ def _print_classified(scorer: Any, texts: list[str]) -> None:
 
 @command("score")
 def cmd_score(args: argparse.Namespace, app: App) -> int:
+    # numpy: only when scoring
+    from monitor.jobs.scoring import pending_count, rescorable_count, rescore_all_open, score_all  # noqa: PLC0415
+
     settings = app.config.settings
     if args.rescore_open:
         with progress_bar(rescorable_count(app.engine), "rescoring") as bar:
@@ -68,6 +65,8 @@ SUMMARY = ("umsab_val_mean", "care_test_mean", "care_test_negative_recall_min")
 
 @command("model")
 def cmd_model(args: argparse.Namespace, app: App) -> int:
+    from monitor.jobs.scoring import corrections, load_scorer_for, rescore_all_open  # noqa: PLC0415  (numpy)
+
     settings = app.config.settings.sentiment
     if args.action == "install":
         from sentiment import install  # noqa: PLC0415  (torch and transformers: only when asked)

@@ -18,8 +18,12 @@ Config: `inbox.urgency: {band_hours, priority_weight, waiting_weight}`.
 """
 from __future__ import annotations
 
-import polars as pl
+from typing import TYPE_CHECKING
+
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    import polars as pl
 
 BAND_POINTS = 1000.0
 
@@ -37,6 +41,8 @@ class UrgencyWeights(BaseModel):
 def urgency(sla_minutes: float, weights: UrgencyWeights | None = None) -> pl.Expr:
     """The urgency of each row of a queue frame with `waiting_s` (null: nobody waits on us),
     `closing` and `priority` columns; null where nobody waits on us."""
+    import polars as pl  # noqa: PLC0415  (the config loads this module; polars only for a queue)
+
     w = weights or UrgencyWeights()
     sla_s, band_s = sla_minutes * 60.0, w.band_hours * 3600.0
     waiting = pl.col("waiting_s").cast(pl.Float64)

@@ -140,7 +140,8 @@ def test_report_help_describes_every_option_and_its_default(capsys):
 
 
 def test_the_cli_imports_no_model_library_until_a_command_needs_one():
-    heavy = ("torch", "transformers", "onnxruntime", "sklearn", "scipy", "lingua", "alembic", "apscheduler")
+    heavy = ("torch", "transformers", "onnxruntime", "sklearn", "scipy", "numpy", "pandas", "lingua", "alembic",
+             "apscheduler")
     code = ("import sys, monitor.cli.main; "
             f"print([m for m in {heavy!r} if m in sys.modules])")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True,
