@@ -48,11 +48,12 @@ def _rule() -> SpikeRule:
 def _chart(scored: pl.DataFrame) -> None:
     frame = local_naive(scored, "time").to_pandas()
     base = alt.Chart(frame).encode(x=time_x())
-    volume = base.mark_line(strokeWidth=1).encode(y=alt.Y("mentions:Q"), color=alt.value("#4c78a8"))
-    usual = base.mark_line(strokeWidth=1, strokeDash=[3, 2]).encode(y="usual:Q", color=alt.value("#999"))
+    volume = base.mark_line(strokeWidth=1, color="#4c78a8").encode(y=alt.Y("mentions:Q"))
+    usual = base.mark_line(strokeWidth=1, strokeDash=[3, 2], color="#999").encode(y=alt.Y("usual:Q"))
     marks = base.transform_filter("datum.spike").mark_point(color="#d62728", filled=True, size=60).encode(
-        y="mentions:Q", tooltip=[time_tooltip(title=f"Hour ({tz()})"), "brand", "mentions",
-                                 alt.Tooltip("usual:Q", format=".1f"), "baseline"])
+        y=alt.Y("mentions:Q"), tooltip=[time_tooltip(title=f"Hour ({tz()})"), alt.Tooltip("brand"),
+                                        alt.Tooltip("mentions"), alt.Tooltip("usual:Q", format=".1f"),
+                                        alt.Tooltip("baseline")])
     layered = alt.layer(volume, usual, marks).properties(height=140, width=900)
     st.altair_chart(layered.facet(row=alt.Row("brand:N", title=None)), width="stretch")
 

@@ -175,7 +175,7 @@ def weekday_heatmap(cells: pl.DataFrame, value: str, title: str, scheme: str = "
         x=alt.X("hour_of_day:O", title="hour", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:N", sort=list(WEEKDAYS), title=None, axis=alt.Axis(labelLimit=120)),
         color=alt.Color(f"{value}:Q", scale=scale, title=label, legend=alt.Legend(titleLimit=0, labelLimit=0)),
-        tooltip=["day", alt.Tooltip("hour_of_day:O", title="hour"), alt.Tooltip(f"{value}:Q", format=",.1f",
+        tooltip=[alt.Tooltip("day"), alt.Tooltip("hour_of_day:O", title="hour"), alt.Tooltip(f"{value}:Q", format=",.1f",
                                                                                  title=label)])
 
 
@@ -271,6 +271,20 @@ def sign_in_screen() -> None:
         st.info("No users yet. Create the first admin on the server: `nasluch user add NAME --role admin`.")
         return
     _password_form()
+    _preload_components()
+
+
+def _preload_components() -> None:
+    """Mount, out of sight, the components the first page after sign-in draws (a Vega-Lite chart, a
+    data grid, a metric, a segmented control), so the browser fetches and evaluates their code while
+    the person types, not after "Sign in". No data of the installation is in them."""
+    st.html("<style>.st-key-preload { display: none; }</style>")
+    with st.container(key="preload"):
+        st.vega_lite_chart({"a": [0]}, {"mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}},
+                           height=10)
+        st.dataframe({"a": [0]})
+        st.metric("preload", 0)
+        st.segmented_control("preload", ["a"], key="preload_choice", label_visibility="collapsed")
 
 
 def sign_out() -> None:

@@ -41,13 +41,14 @@ def _timeline(data: Overview) -> None:
     lines = local_naive(data.timeline, "time").to_pandas()
     base = alt.Chart(lines).mark_line(point=False).encode(
         x=time_x(), y=alt.Y("mentions:Q", title="mentions"), color=alt.Color("brand:N", legend=legend("Brand")),
-        tooltip=[time_tooltip(), "brand", "mentions"])
+        tooltip=[time_tooltip(), alt.Tooltip("brand"), alt.Tooltip("mentions")])
     chart = base
     if data.spikes.height:
         spikes = local_naive(data.spikes, "time").to_pandas()
         chart = base + alt.Chart(spikes).mark_rule(color="#d62728", strokeDash=[4, 3]).encode(
-            x="time:T", tooltip=[time_tooltip(title=f"Spike hour ({tz()})"), "brand", "mentions",
-                                 alt.Tooltip("usual:Q", format=".1f"), "baseline"])
+            x=alt.X("time:T"), tooltip=[time_tooltip(title=f"Spike hour ({tz()})"), alt.Tooltip("brand"),
+                                        alt.Tooltip("mentions"), alt.Tooltip("usual:Q", format=".1f"),
+                                        alt.Tooltip("baseline")])
     st.altair_chart(chart.properties(height=300), width="stretch")
     st.caption("Red dashed lines: spike hours (far above the usual level for that brand, weekday and hour).")
 
@@ -57,7 +58,8 @@ def _sentiment(data: Overview) -> None:
     chart = alt.Chart(shares).mark_area().encode(
         x=time_x(), y=alt.Y("mentions:Q", stack="normalize", title="share", axis=alt.Axis(format="%")),
         color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, legend=legend("Sentiment")),
-        tooltip=[time_tooltip(), "sentiment", "mentions", alt.Tooltip("share:Q", format=".0%")])
+        tooltip=[time_tooltip(), alt.Tooltip("sentiment"), alt.Tooltip("mentions"),
+                 alt.Tooltip("share:Q", format=".0%")])
     st.altair_chart(chart.properties(height=220), width="stretch")
 
 
@@ -71,7 +73,8 @@ def _breakdown(frame: pl.DataFrame, column: str, title: str) -> None:
                 axis=alt.Axis(labelOverlap=False, labelLimit=120, labelPadding=4)),
         x=alt.X("mentions:Q", stack="zero", title="mentions", axis=alt.Axis(labelOverlap=True, tickCount=4)),
         color=alt.Color("sentiment:N", scale=SENTIMENT_COLORS, legend=None),
-        tooltip=[alt.Tooltip(f"{column}:N", title=header(column)), "sentiment", alt.Tooltip("mentions:Q", format=",")])
+        tooltip=[alt.Tooltip(f"{column}:N", title=header(column)), alt.Tooltip("sentiment"),
+                 alt.Tooltip("mentions:Q", format=",")])
     st.altair_chart(chart.properties(height=alt.Step(BAR_SIZE + 8)), width="stretch")
 
 

@@ -64,7 +64,7 @@ def render() -> None:
         return
     chart = alt.Chart(local_naive(volume, "time").to_pandas()).mark_bar().encode(
         x=time_x(), y=alt.Y("mentions:Q"), color=alt.Color("source:N", legend=legend("Source")),
-        tooltip=[time_tooltip(title=f"Day ({tz()})"), "source", "mentions"])
+        tooltip=[time_tooltip(title=f"Day ({tz()})"), alt.Tooltip("source"), alt.Tooltip("mentions")])
     st.altair_chart(chart.properties(height=280), width="stretch")
 
 

@@ -70,9 +70,11 @@ def render() -> None:
     rects = chart.mark_rect().encode(
         x=alt.X("hour:O", axis=alt.Axis(labelAngle=0)), y=alt.Y("day:N", sort=list(WEEKDAYS), title=None),
         color=alt.Color("agents:Q", scale=alt.Scale(scheme="blues"), legend=legend("Agents")),
-        tooltip=["day", "hour", alt.Tooltip("mentions_per_hour:Q", format=".1f"), "agents",
+        tooltip=[alt.Tooltip("day"), alt.Tooltip("hour"), alt.Tooltip("mentions_per_hour:Q", format=".1f"),
+                 alt.Tooltip("agents"),
                  alt.Tooltip("service_level:Q", format=".1%")])
-    labels = chart.mark_text(fontSize=11).encode(x="hour:O", y=alt.Y("day:N", sort=list(WEEKDAYS)), text="agents:Q")
+    labels = chart.mark_text(fontSize=11).encode(x=alt.X("hour:O"), y=alt.Y("day:N", sort=list(WEEKDAYS)),
+                                                  text=alt.Text("agents:Q"))
     st.altair_chart((rects + labels).properties(height=280), width="stretch")
     st.caption(_window(filters(), inputs.weeks))
     with st.expander("Agents needed, as a table"):

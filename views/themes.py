@@ -68,8 +68,9 @@ def _overview(result: Themes) -> None:
     weekly = local_naive(result.weekly, "week").with_columns(
         (pl.col("theme").cast(pl.Utf8) + ": " + pl.col("name")).alias("label"))
     chart = alt.Chart(weekly.to_pandas()).mark_bar().encode(
-        x=time_x("week", "week starting"), y="mentions:Q", color=alt.Color("label:N", legend=legend("Theme")),
-        tooltip=[alt.Tooltip("week:T", format=DATE_FORMAT, title="week starting"), "label", "mentions"])
+        x=time_x("week", "week starting"), y=alt.Y("mentions:Q"), color=alt.Color("label:N", legend=legend("Theme")),
+        tooltip=[alt.Tooltip("week:T", format=DATE_FORMAT, title="week starting"), alt.Tooltip("label"),
+                 alt.Tooltip("mentions")])
     st.altair_chart(chart.properties(height=260), width="stretch")
 
 
