@@ -79,10 +79,12 @@ def scorer_command(app: App) -> list[str]:
 
 def dashboard_command(port: int, local: bool = False) -> list[str]:
     # No file watcher: an installed app does not change under us, and on a machine with many
-    # files Streamlit's watcher floods the terminal with "Inotify overflow" instead.
+    # files Streamlit's watcher floods the terminal with "Inotify overflow" instead. The toolbar in
+    # viewer mode: agents get no "Deploy" button or developer menu.
     command_line = [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.port", str(port),
                     "--server.headless", "true", "--browser.gatherUsageStats", "false",
-                    "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+                    "--server.fileWatcherType", "none", "--server.runOnSave", "false",
+                    "--client.toolbarMode", "viewer"]
     if local:  # the demo: one URL on the terminal, and no lookup of an external IP (offline it fails noisily)
         command_line += ["--browser.serverAddress", "localhost"]
     return command_line
