@@ -24,6 +24,8 @@ for run in $(seq "$runs"); do
     status=FAILED
     failed=$((failed + 1))
     grep -E '^(FAILED|ERROR)' "$log" | sed 's/^/    /'
+    mkdir -p build && cp "$log" "build/stress-run-$run.log"
+    echo "    the whole output: build/stress-run-$run.log"
   fi
   echo "run $run/$runs: $status, $(tail -n 1 "$log" | tr -d '=' | sed 's/^ *//'), load $(cut -d' ' -f1 /proc/loadavg)"
   rm -f "$log"
