@@ -128,6 +128,17 @@ def idle(tab, timeout_ms: int = RUN_MS) -> None:
                              f"{seen(tab)}") from error
 
 
+def enter_text(tab, box, text: str) -> None:
+    """Fill a text box and wait until Streamlit has drawn it as edited (its "Press Enter to ..."
+    hint), so the next blur, Enter or click hands the words on. The widget's blur and key handlers
+    are the ones of its last drawing: right after fill() on a busy machine that drawing may not have
+    happened, and the words were then never submitted (a note lost in 1 of 4 runs under load).
+    A person's typing has long been drawn by the time they click."""
+    box.fill(text)
+    widget = box.locator("xpath=ancestor::*[@data-testid='stTextInput' or @data-testid='stTextArea'][1]")
+    shows(tab, widget.locator('[data-testid="InputInstructions"]'), "Press")
+
+
 def shows(tab, locator, text: str | None = None, timeout_ms: int = RUN_MS, exact: bool = False) -> None:
     """Until `locator` is visible (with `text`, when given); else fail with what the page showed."""
     from playwright.sync_api import expect

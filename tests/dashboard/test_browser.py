@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser_kit import idle, new_tab, no_exception, seen, shows, streamlit
+from tests.browser_kit import enter_text, idle, new_tab, no_exception, seen, shows, streamlit
 from tests.seeded import XSS
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -124,7 +124,7 @@ def test_a_text_query_narrows_the_overview(server, page) -> None:
     _opened(page, f"{server}/")
     before = _chart_drawn(page)
     box = page.locator('[data-testid="stSidebar"]').get_by_label("Query", exact=True)
-    box.fill('"nie dziala" OR delivery*')
+    enter_text(page, box, '"nie dziala" OR delivery*')
     box.press("Enter")
     _chart_drawn(page, before)
     idle(page)
@@ -165,8 +165,8 @@ def test_clicking_through_pages_right_after_sign_in(signed_server, browser) -> N
     tab = new_tab(browser)  # a context of its own: no session yet
     try:
         tab.goto(signed_server)
-        tab.get_by_role("textbox", name="Name").fill("ada")
-        tab.get_by_role("textbox", name="Password").fill(PASSWORD)
+        enter_text(tab, tab.get_by_role("textbox", name="Name"), "ada")
+        enter_text(tab, tab.get_by_role("textbox", name="Password"), PASSWORD)
         tab.get_by_role("button", name="Sign in").click()
         menu = tab.locator('[data-testid="stSidebarNav"]')
         for title in QUICK_TOUR:

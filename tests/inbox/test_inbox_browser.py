@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from monitor.inbox import actions
 from monitor.store import schema
 from monitor.store.engine import make_engine, upgrade
-from tests.browser_kit import idle, new_tab, seen, shows, streamlit
+from tests.browser_kit import enter_text, idle, new_tab, seen, shows, streamlit
 from tests.inbox.conftest import seed
 from tests.inbox.mastodon_server import MastodonServer
 
@@ -140,11 +140,11 @@ def test_a_shift_end_to_end(dashboard):
         # an internal note, double clicked: one note
         words = "Kurier zgubił paczkę — dzwoniłam. Ο πελάτης περιμένει."
         box = tab.get_by_role("textbox", name="Add a note")
-        box.fill(words)
-        box.blur()  # a person's typing has reached the form by the time they click; fill() has not
+        enter_text(tab, box, words)
+        box.blur()
         idle(tab)
         tab.get_by_role("button", name="Save note").dblclick()
-        shows(tab, tab.get_by_text(words, exact=False).first)
+        shows(tab, tab.locator('[data-testid="stText"]').filter(has_text=words).first)  # in the notes, not the box
         idle(tab)
         assert _count(engine, note) == 1 and _count(engine, audit, audit.c.action == "note.added") == 1
 
@@ -182,7 +182,7 @@ def test_a_shift_end_to_end(dashboard):
         assert bob_row == kasia_row == 0, (kasia_row, bob_row)
         shows(tab, tab.get_by_text("No responder is configured", exact=False).first)
         draft = tab.get_by_role("textbox", name="Your reply")
-        draft.fill("Sorry {author}, it is fixed now. {agent}")
+        enter_text(tab, draft, "Sorry {author}, it is fixed now. {agent}")
         draft.press("Tab")  # a text area commits its value on blur
         button = tab.get_by_role("button", name="I posted it by hand")
         expect(button).to_be_enabled(timeout=60_000)
