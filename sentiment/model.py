@@ -74,18 +74,22 @@ class Scorer:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
         return self._remembered(self._probs, texts, self.backend.probs, self.MEMO)
 
-    def classify(self, texts: list[str]) -> list[Sentiment]:
+    def classify(self, texts: list[str], langs: list[str | None] | None = None) -> list[Sentiment]:
+        """Label, score, probabilities and language of each text. `langs`, when given, are the
+        languages already known (e.g. from the network's post), None where unknown: only the
+        unknown ones are detected, and a known one is kept as it is."""
         if not texts:
             return []
         probs = self.probabilities(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in self._langs))
+        known = langs if langs is not None else [None] * len(texts)
+        missing = list(dict.fromkeys(t for t, lang in zip(texts, known) if lang is None and t not in self._langs))
         if missing:
             self._langs.update(zip(missing, detect_languages(missing, self.settings.min_lang_confidence)))
         results = []
-        for text, row in zip(texts, probs):
+        for text, lang, row in zip(texts, known, probs):
             best = int(np.argmax(row))
-            results.append(Sentiment(LABELS[best], float(row[best]),
-                                     {name: float(p) for name, p in zip(LABELS, row)}, self._langs[text]))
+            results.append(Sentiment(LABELS[best], float(row[best]), {name: float(p) for name, p in zip(LABELS, row)},
+                                     lang if lang is not None else self._langs[text]))
         if len(self._langs) > self.MEMO:
             self._langs = {t: self._langs[t] for t in self._probs if t in self._langs}
         return results

@@ -87,7 +87,8 @@ def score_batch(engine: Engine, scorer: Any, frame: pl.DataFrame, complaints: pl
                 weights: Any, still: sa.ColumnElement[bool] = UNSCORED, vectors_too: bool = True) -> int:
     """Score `frame`'s mentions and write the rows that are `still` to be scored (another worker
     may have taken some meanwhile)."""
-    results = scorer.classify(frame["text"].to_list())
+    # a language the network gave is kept, so only the others are detected (lingua: ~1.3 ms a text)
+    results = scorer.classify(frame["text"].to_list(), frame["lang"].to_list())
     complaining = _complaining(frame, complaints)
     updates = []
     for row, result, complaint in zip(frame.iter_rows(named=True), results, complaining):

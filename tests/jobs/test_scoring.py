@@ -111,7 +111,7 @@ class Everything:
     def __init__(self, label: str = "positive"):
         self.label, self.seen = label, []
 
-    def classify(self, texts):
+    def classify(self, texts, langs=None):
         from sentiment.model import Sentiment
 
         self.seen.extend(texts)

@@ -175,7 +175,7 @@ def test_themes_come_from_the_vectors_stored_at_scoring_time(tmp_path) -> None:
         name = "fake"
         embedded = 0
 
-        def classify(self, texts):
+        def classify(self, texts, langs=None):
             return [Result("negative" if "broken" in t or "late" in t else "positive") for t in texts]
 
         def embed(self, texts):

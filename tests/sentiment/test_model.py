@@ -88,6 +88,21 @@ def test_a_text_met_again_in_a_later_call_is_not_computed_again_and_the_memo_is_
     assert backend.probs_seen == ["acme nie działa"]
 
 
+def test_a_language_the_network_gave_is_kept_and_only_the_others_are_detected(monkeypatch):
+    import sentiment.model as model
+
+    asked: list[str] = []
+    real = model.detect_languages
+    monkeypatch.setattr(model, "detect_languages", lambda texts, *a: asked.extend(texts) or real(texts, *a))
+    scorer = model.Scorer(_Counting(), SentimentSettings(), "counting")
+    texts = ["Paczka nie dotarła, nikt nie odbiera telefonu", "Le colis n'est jamais arrivé, personne ne répond",
+             "Das Paket ist nie angekommen und niemand antwortet"]
+    results = scorer.classify(texts, ["pl", None, "it"])  # a network may say "it" for German: kept
+    assert asked == [texts[1]]
+    assert [r.lang for r in results] == ["pl", "fr", "it"]
+    assert [r.lang for r in scorer.classify(texts)] == ["pl", "fr", "de"]  # without langs: all detected
+
+
 def test_embed_normalised_and_topical(torch_scorer):
     vecs = torch_scorer.embed(["My parcel never arrived", "Moja paczka nigdy nie dotarła",
                                "What a beautiful sunset over the sea"])
