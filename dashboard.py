@@ -19,9 +19,10 @@ import pandas as pd
 import polars as pl
 import pyarrow  # noqa: F401  (polars converts to pandas through it)
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from monitor.trust.auth import LOCAL_ADMIN
-from views.common import current_user, sidebar_filters, sign_in_screen, sign_out
+from views.common import current_user, precompile, sidebar_filters, sign_in_screen, sign_out
 from views.overview_data import warm_landing_page
 
 VIEWS = Path(__file__).resolve().parent / "views"
@@ -41,13 +42,21 @@ PAGES = [
 ]
 
 
+def page_files() -> list[Path]:
+    return [VIEWS / file for _, file, *_ in PAGES if (VIEWS / file).exists()]
+
+
 @st.cache_resource
 def _warm_up() -> bool:
     """Once per process: run the conversions the pages use, so their lazy imports happen now, in
-    one thread, and not in two sessions at once."""
+    one thread, and not in two sessions at once. And compile every page into Streamlit's script
+    cache now: Python 3.11's AST constructor keeps one recursion counter for all threads, so a page
+    compiled on its first visit while another session parsed code failed with "SystemError: AST
+    constructor recursion depth mismatch" (seen clicking through pages right after sign-in)."""
     frame = pl.DataFrame({"time": [datetime(2026, 1, 1, tzinfo=UTC)], "mentions": [1]}).to_pandas()
     assert isinstance(frame["time"].iloc[0], pd.Timestamp)
-    alt.Chart(frame).mark_line().encode(x="time:T", y="mentions:Q").to_dict()
+    alt.Chart(frame).mark_line().encode(x=alt.X("time:T"), y=alt.Y("mentions:Q")).to_dict()
+    precompile(get_script_run_ctx().pages_manager, page_files())
     return True
 
 

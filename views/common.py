@@ -194,6 +194,13 @@ def legend(title: str) -> alt.Legend:
     return alt.Legend(title=title, titleLimit=0, labelLimit=0)
 
 
+def precompile(pages_manager, files) -> None:
+    """Streamlit compiles a page on its first visit and keeps the bytecode for the process; this
+    does it now for every file, in the calling thread."""
+    for file in files:
+        pages_manager.get_page_script_byte_code(str(file))
+
+
 # --- sign-in and roles (issue 7) ---------------------------------------------------------------
 # The session holds the signed-in user's name; every run reads the role from the database again,
 # so a demotion or a disabled account takes effect on the next click. Pages call `require_role`

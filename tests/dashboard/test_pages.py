@@ -108,3 +108,25 @@ def test_staffing_page_and_cli_agree_cell_by_cell(app: AppTest, seeded, capsys) 
         assert page.loc[cell["weekday"], f"{cell['hour']:02d}"] == cell["agents"], cell
     assert cli["agent_hours_per_week"] == int(_metric(app, "Agent-hours per week").replace(",", ""))
     assert sum(c["agents"] for c in cli["cells"]) > 0
+
+
+def test_a_precompiled_page_is_not_parsed_again_when_a_session_opens_it(monkeypatch):
+    """The dashboard compiles every page at start-up (Python 3.11's AST constructor is not safe to
+    run in two threads at once); after that, opening a page must not parse anything."""
+    import ast
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
+    from views.common import precompile
+
+    pages = sorted(p for p in (ROOT / "views").glob("*.py") if p.stem not in {"__init__", "common", "overview_data"})
+    manager = PagesManager(str(ROOT / "dashboard.py"), ScriptCache())
+    precompile(manager, pages)
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("a page was parsed again")
+
+    monkeypatch.setattr(ast, "parse", no_parsing)
+    for page in pages:
+        assert manager.get_page_script_byte_code(str(page)) is not None
