@@ -175,8 +175,8 @@ def weekday_heatmap(cells: pl.DataFrame, value: str, title: str, scheme: str = "
         x=alt.X("hour_of_day:O", title="hour", axis=alt.Axis(labelAngle=0)),
         y=alt.Y("day:N", sort=list(WEEKDAYS), title=None, axis=alt.Axis(labelLimit=120)),
         color=alt.Color(f"{value}:Q", scale=scale, title=label, legend=alt.Legend(titleLimit=0, labelLimit=0)),
-        tooltip=[alt.Tooltip("day"), alt.Tooltip("hour_of_day:O", title="hour"), alt.Tooltip(f"{value}:Q", format=",.1f",
-                                                                                 title=label)])
+        tooltip=[alt.Tooltip("day"), alt.Tooltip("hour_of_day:O", title="hour"),
+                 alt.Tooltip(f"{value}:Q", format=",.1f", title=label)])
 
 
 def time_x(field: str = "time", title: str | None = None) -> alt.X:
