@@ -281,17 +281,21 @@ def sign_in_screen() -> None:
     _preload_components()
 
 
+PRELOAD_DATA = {"a": [0]}  # all the hidden components hold: no data of the installation
+PRELOAD_LABEL = "preload"
+
+
 def _preload_components() -> None:
     """Mount, out of sight, the components the first page after sign-in draws (a Vega-Lite chart, a
     data grid, a metric, a segmented control), so the browser fetches and evaluates their code while
     the person types, not after "Sign in". No data of the installation is in them."""
     st.html("<style>.st-key-preload { display: none; }</style>")
     with st.container(key="preload"):
-        st.vega_lite_chart({"a": [0]}, {"mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}},
+        st.vega_lite_chart(PRELOAD_DATA, {"mark": "point", "encoding": {"x": {"field": "a", "type": "quantitative"}}},
                            height=10)
-        st.dataframe({"a": [0]})
-        st.metric("preload", 0)
-        st.segmented_control("preload", ["a"], key="preload_choice", label_visibility="collapsed")
+        st.dataframe(PRELOAD_DATA)
+        st.metric(PRELOAD_LABEL, 0)
+        st.segmented_control(PRELOAD_LABEL, ["a"], key="preload_choice", label_visibility="collapsed")
 
 
 def sign_out() -> None:

@@ -46,11 +46,20 @@ def _sign_in(app: AppTest, name: str, password: str) -> AppTest:
     return app.button[0].click().run()
 
 
+def _no_data_shown(app: AppTest) -> None:
+    """No data of any page leaks before sign-in: the only grid and metric are the hidden
+    placeholders that load the components' code (`views.common.PRELOAD_DATA`)."""
+    from views.common import PRELOAD_DATA, PRELOAD_LABEL
+
+    assert [frame.value.to_dict("list") for frame in app.dataframe] == [PRELOAD_DATA]
+    assert [(metric.label, metric.value) for metric in app.metric] == [(PRELOAD_LABEL, "0")]
+
+
 def test_without_a_session_only_the_sign_in_form_is_shown(site):
     app = _page("dashboard.py")
     assert not app.exception
     assert [t.value for t in app.title] == ["Nasłuch: sign in"]
-    assert not app.dataframe and not app.metric  # no data of any page leaks before sign-in
+    _no_data_shown(app)
 
 
 def test_signing_in_opens_the_pages_and_a_wrong_password_does_not(site):
@@ -82,7 +91,8 @@ def test_each_page_checks_the_role_itself(site, path, allowed, refused):
 
 def test_a_page_run_without_a_session_shows_only_sign_in(site):
     app = _page("views/inbox.py")
-    assert [t.value for t in app.title] == ["Nasłuch: sign in"] and not app.dataframe
+    assert [t.value for t in app.title] == ["Nasłuch: sign in"]
+    _no_data_shown(app)
 
 
 def test_a_removed_user_loses_the_session_on_the_next_click(site, tmp_path):
