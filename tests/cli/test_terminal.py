@@ -260,10 +260,11 @@ def test_ctrl_c_ends_a_command_quietly(run, monkeypatch):
 def test_the_served_dashboard_has_no_file_watcher_and_no_developer_toolbar():
     from monitor.cli.demo import dashboard_command
 
-    options = dashboard_command(8501)
-    pairs = dict(zip(options[options.index("--server.port")::2], options[options.index("--server.port") + 1::2]))
-    assert pairs["--server.fileWatcherType"] == "none"
-    assert pairs["--client.toolbarMode"] == "viewer"  # no "Deploy" button for agents
-    assert "--browser.serverAddress" not in pairs
-    assert dict(zip(dashboard_command(8501, local=True)[::1], dashboard_command(8501, local=True)[1::1])
-                )["--browser.serverAddress"] == "localhost"
+    def options(argv: list[str]) -> dict[str, str]:  # each --option with the value after it
+        return {name: value for name, value in zip(argv, argv[1:]) if name.startswith("--")}
+
+    served = options(dashboard_command(8501))
+    assert served["--server.fileWatcherType"] == "none"
+    assert served["--client.toolbarMode"] == "viewer"  # no "Deploy" button for agents
+    assert "--browser.serverAddress" not in served
+    assert options(dashboard_command(8501, local=True))["--browser.serverAddress"] == "localhost"
