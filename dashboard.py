@@ -60,6 +60,14 @@ def _warm_up() -> bool:
     return True
 
 
+def signed_out_navigation() -> st.navigation:
+    """The sign-in form at every page's address, not only at its own: a reload or a shared link to
+    /inbox shows the form (no "Page not found"), and the run that signs in opens the page asked for."""
+    paths = ["sign-in"] + [file.removesuffix(".py") for _, file, *_ in PAGES]
+    return st.navigation([st.Page(sign_in_screen, title="Sign in", url_path=path, default=path == "sign-in")
+                          for path in paths], position="hidden")
+
+
 def navigation(user) -> st.navigation:
     """Only the pages the user's role allows are in the menu (each page checks again itself)."""
     sections: dict[str, list[st.Page]] = {}
@@ -75,7 +83,7 @@ st.set_page_config(page_title="Nasłuch", page_icon=":material/hearing:", layout
 _warm_up()
 user = current_user()
 if user is None:
-    st.navigation([st.Page(sign_in_screen, title="Sign in", url_path="sign-in")], position="hidden").run()
+    signed_out_navigation().run()
     warm_landing_page()  # while the visitor types: the first page after "Sign in" comes from the cache
     st.stop()
 page = navigation(user)
