@@ -354,8 +354,12 @@ def _send(conversation_id: int, mention_id: int, agent: str, ok: bool) -> None:
     confirmed = not warnings or st.checkbox("Send anyway: I have read the warning", key=f"confirm_{conversation_id}")
     st.button("Send reply", type="primary", disabled=not (ok and confirmed), key=f"send_{conversation_id}",
               on_click=_on_send, args=(conversation_id, mention_id, agent))
-    result = st.session_state.get(f"result_{conversation_id}")
-    if result:
+    sent = st.session_state.get(f"result_{conversation_id}")
+    if sent:
+        # the reply's state as stored now, not as the click that sent it saw it: the second click of
+        # a double click returns the stored reply while the first may still be posting it, and the
+        # page then said "sending" under a thread that showed it sent
+        result = actions.reply_outcome(_engine(), sent["id"]).as_json()
         st.text(f"Last reply: {result['state']}" + (f" ({result['error']})" if result["error"] else ""))
         _link(result["url"], "See it on the network")
 
