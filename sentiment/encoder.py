@@ -150,7 +150,6 @@ def export_onnx(encoder, path: Path, int8: bool = True) -> Path:
     crash never leaves a half-written model that a later run would trust.
     """
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
 
     path.parent.mkdir(parents=True, exist_ok=True)
     module = PooledEncoder(encoder).eval()
@@ -170,8 +169,14 @@ def export_onnx(encoder, path: Path, int8: bool = True) -> Path:
                                         "attention_mask": {0: "batch", 1: "seq"},
                                         "embedding": {0: "batch"}})
     tmp.replace(path)
-    if not int8:
-        return path
+    return quantize_int8(path) if int8 else path
+
+
+def quantize_int8(path: Path) -> Path:
+    """A dynamic-int8 copy of the fp32 ONNX file at `path` (weights of MatMul/Gemm in int8),
+    written under a temporary name and renamed like the export. Returns the copy's path."""
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
     q_path = int8_path(path)
     q_tmp = q_path.with_suffix(f".{os.getpid()}.tmp.onnx")
     quantize_dynamic(str(path), str(q_tmp), weight_type=QuantType.QInt8,

@@ -23,7 +23,7 @@ from .convert import cache_root
 from .convert import install as install_base
 from .data import LABELS
 from .delta import DELTA_FILE, apply_delta
-from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path
+from .encoder import OnnxEncoder, TorchEncoder, default_threads, export_onnx, int8_path, quantize_int8
 from .heads import Head, adapter_fingerprint, artifacts_dir, current_head_path, lexical_beside, softmax, tuned_file
 from .language import detect_languages
 from .lexical import LEXICAL_FILE, LexicalModel
@@ -178,7 +178,10 @@ class BuiltinBackend:
         key = hashlib.sha256(f"{stamp}{tag}".encode()).hexdigest()[:12]
         fp32 = cache_root(s.cache_dir) / "onnx" / f"e5-{tag}-{key}.onnx"
         path = int8_path(fp32) if s.int8 else fp32
-        if not path.exists():
+        if s.int8 and not path.exists() and fp32.exists():  # int8 switched on: quantise the export
+            logger.info("quantising %s to int8 (once)", fp32)
+            quantize_int8(fp32)
+        elif not path.exists():
             logger.info("exporting the encoder to %s (once)", path)
             export_onnx(self.torch_encoder(adapter), fp32, int8=s.int8)
         runner = OnnxEncoder(path, self.tokenizer, **kwargs)

@@ -60,11 +60,15 @@ NOVEL = "Kurier Zbyszek znowu zostawił awizo zamiast paczki"
 
 
 def _small_shipped_data(monkeypatch, tmp_path):
-    """A small stand-in for UMSAB (read from shared/data) and a private heads directory."""
+    """Small stand-ins for the shipped data (every language still in each) and a private heads
+    directory: the tests check what is stored and promoted, not the model's quality."""
     small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # trained on
     monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # held out
     monkeypatch.setattr(train, "load_allegro", lambda part: data.load_allegro(part)[::100])
+    monkeypatch.setattr(train, "load_care", lambda part: data.load_care(part)[::3])
+    monkeypatch.setattr(evaluation, "load_care", lambda part, *a: data.load_care(part, *a)[::2])
+    monkeypatch.setattr(train, "load_reviews", lambda part: data.load_reviews(part)[::4])
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
 
 
