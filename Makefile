@@ -49,6 +49,7 @@ bench: install demo-data
 	$(BIN)/python benchmarks/pages_demo.py --db sqlite:///$(DEMO_DB) --browser
 	$(BIN)/python benchmarks/load.py
 	$(BIN)/python benchmarks/sentiment.py
+	$(BIN)/python benchmarks/demo_labels.py
 	$(BIN)/python benchmarks/cli_startup.py
 
 # The README's screenshots, retaken on freshly generated and scored demo data (in build/).
