@@ -286,8 +286,9 @@ def load_scorer_for(settings: Any) -> Any:
 
 def score_all(engine: Engine, settings: Any, limit: int | None = None,
               progress: Callable[[int], None] | None = None) -> ScoreResult:
-    """`nasluch score`: every unscored mention, newest first, in the configured batch size; then
-    vectors for the newest negative mentions scored before vectors were stored (themes)."""
+    """`nasluch score`: every unscored mention, newest first, in batches of `BATCH` (or the configured
+    batch size, if larger); then vectors for the newest negative mentions scored before vectors were
+    stored (themes)."""
     scorer = load_scorer_for(settings)
     result = score_pending(engine, scorer, batch=max(settings.sentiment.batch_size, BATCH),
                            limit=limit, progress=progress, **settings.priority_inputs())
