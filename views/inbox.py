@@ -339,7 +339,7 @@ def _on_send(conversation_id: int, mention_id: int, agent: str) -> None:
                                  token=_token(f"send_{conversation_id}"))
     _spent(f"send_{conversation_id}")
     st.session_state[f"opened_{conversation_id}"] = datetime.now(UTC)
-    st.session_state[f"result_{conversation_id}"] = outcome.as_json()
+    st.session_state[f"last_reply_{conversation_id}"] = outcome.reply_id  # its state is read back on each run
     st.session_state[f"draft_{conversation_id}"] = ""
     st.session_state[f"tpl_{conversation_id}"] = None
     st.session_state[f"confirm_{conversation_id}"] = False
@@ -354,12 +354,12 @@ def _send(conversation_id: int, mention_id: int, agent: str, ok: bool) -> None:
     confirmed = not warnings or st.checkbox("Send anyway: I have read the warning", key=f"confirm_{conversation_id}")
     st.button("Send reply", type="primary", disabled=not (ok and confirmed), key=f"send_{conversation_id}",
               on_click=_on_send, args=(conversation_id, mention_id, agent))
-    sent = st.session_state.get(f"result_{conversation_id}")
-    if sent:
+    reply_id = st.session_state.get(f"last_reply_{conversation_id}")
+    if reply_id is not None:
         # the reply's state as stored now, not as the click that sent it saw it: the second click of
         # a double click returns the stored reply while the first may still be posting it, and the
         # page then said "sending" under a thread that showed it sent
-        result = actions.reply_outcome(_engine(), sent["id"]).as_json()
+        result = actions.reply_outcome(_engine(), reply_id).as_json()
         st.text(f"Last reply: {result['state']}" + (f" ({result['error']})" if result["error"] else ""))
         _link(result["url"], "See it on the network")
 
