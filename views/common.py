@@ -251,11 +251,15 @@ def _sign_in() -> None:
     from monitor.trust import auth
 
     name = st.session_state.get("sign_in_name", "")
-    password = st.session_state.pop("sign_in_password", "")  # not kept in the session
+    # Read, and dropped only once checked: a double click's second run cuts this callback short
+    # (fast reruns) and runs it again, which found the password gone and said "Wrong name or password".
+    password = st.session_state.get("sign_in_password", "")
     if auth.THROTTLE.paused(name):
+        st.session_state.pop("sign_in_password", None)
         st.session_state["sign_in_error"] = "Too many wrong passwords for this name: wait a minute and try again."
         return
     user = auth.authenticate(engine(), name, password)
+    st.session_state.pop("sign_in_password", None)  # not kept in the session
     if user is None:
         st.session_state["sign_in_error"] = "Wrong name or password."
         return
