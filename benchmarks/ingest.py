@@ -57,7 +57,8 @@ def bare(engine, mentions) -> float:
         values = _driver_rows(table, {name: [row[name] for row in chunk] for name in names}, dialect)
         with engine.begin() as connection:
             if dialect == "postgresql":
-                bulk_pg.copy_rows(connection, table.name, names, values)
+                bulk_pg.copy_rows(connection, table.name, names, values,
+                                  bulk_pg.copy_types(connection, table.name, names))
             else:
                 sql = f'INSERT INTO mention ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
                 connection.exec_driver_sql(sql, values)

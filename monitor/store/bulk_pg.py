@@ -8,6 +8,7 @@ RETURNING`, and key look-ups bind one array (`= ANY(%s)`) instead of thousands o
 """
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,16 +16,63 @@ import sqlalchemy as sa
 
 from monitor.store import fulltext_pg
 
+log = logging.getLogger(__name__)
 
-def copy_rows(connection: sa.Connection, table: str, names: Sequence[str], rows: Sequence[tuple]) -> None:
-    """Driver-ready rows into `table` by COPY (psycopg adapts each value in C)."""
+
+def copy_rows(connection: sa.Connection, table: str, names: Sequence[str], rows: Sequence[tuple],
+              types: Sequence[str] | None = None) -> None:
+    """Driver-ready rows into `table` by COPY (psycopg adapts each value in C).
+
+    With `types` (`copy_types`) in COPY's binary format first: about twice as fast to write as
+    text, which escapes every string (100,000 mention rows: 0.8 s against 1.7 s). A binary field
+    is written by the column's type, not the value's, so a value of another type (a collector's
+    follower count as "1200") fails it; the rows are then written again as text, which converts
+    such values as before, inside a savepoint so the transaction goes on."""
+    if types is not None:
+        import psycopg  # PostgreSQL installations only; SQLite ones never load it
+
+        try:
+            with connection.begin_nested():
+                _copy(connection, table, names, rows, types)
+            return
+        except (psycopg.Error, TypeError, AttributeError, ValueError) as error:
+            log.info("binary COPY into %s refused a value (%s: %s); writing the rows as text",
+                     table, type(error).__name__, str(error)[:200])
+    _copy(connection, table, names, rows, None)
+
+
+def _copy(connection: sa.Connection, table: str, names: Sequence[str], rows: Sequence[tuple],
+          types: Sequence[str] | None) -> None:
     cursor = connection.connection.driver_connection.cursor()
+    binary = " (FORMAT BINARY)" if types is not None else ""
     try:
-        with cursor.copy(f'COPY "{table}" ({", ".join(names)}) FROM STDIN') as copy:
+        with cursor.copy(f'COPY "{table}" ({", ".join(names)}) FROM STDIN{binary}') as copy:
+            if types is not None:
+                copy.set_types(list(types))
             for row in rows:
                 copy.write_row(row)
     finally:
         cursor.close()
+
+
+# Column types (as `format_type` names them) whose driver-ready values psycopg writes in COPY's
+# binary format, and the type it writes them as. A binary field must match its column exactly (an
+# `integer` column takes 4 bytes); JSON goes as its text (json's binary input is its text; jsonb's
+# is not, so a jsonb column keeps the text format).
+BINARY_TYPES = {"integer": "int4", "bigint": "int8", "smallint": "int2", "text": "text",
+                "character varying": "text", "json": "text", "timestamp without time zone": "timestamp",
+                "boolean": "bool", "double precision": "float8", "real": "float4"}
+
+
+def copy_types(connection: sa.Connection, table: str, names: Sequence[str]) -> list[str] | None:
+    """The types to send `names` of `table` as in a binary COPY, read from the database's own
+    catalogue; None (text COPY) if any column's type is not in `BINARY_TYPES`."""
+    found = dict(connection.exec_driver_sql(
+        "SELECT attname, regexp_replace(format_type(atttypid, atttypmod), '\\(.*\\)', '') "
+        "FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attnum > 0 AND NOT attisdropped",
+        (table,)).all())
+    types = [BINARY_TYPES.get(found.get(name, "")) for name in names]
+    return None if None in types else types
 
 
 def insert_new(connection: sa.Connection, table: sa.Table, names: Sequence[str], rows: Sequence[tuple],
@@ -41,14 +89,18 @@ def insert_new(connection: sa.Connection, table: sa.Table, names: Sequence[str],
     if search_bodies is not None:
         rows = [(*row, text) for row, text in zip(rows, search_bodies)]
         names = [*names, "body"]
-    copy_rows(connection, stage, names, rows)
+    copy_rows(connection, stage, names, rows, copy_types(connection, stage, names))
     target, source = columns, columns
     if search_bodies is not None:
         target, source = f"{columns}, {fulltext_pg.COLUMN}", f"{columns}, {fulltext_pg.vector('body')}"
     keys = ", ".join(constraint)
-    return connection.exec_driver_sql(
-        f'INSERT INTO "{table.name}" ({target}) SELECT {source} FROM {stage} '
-        f"ON CONFLICT ({keys}) DO NOTHING RETURNING id, {keys}").all()
+    cursor = connection.connection.driver_connection.cursor()  # plain tuples: SQLAlchemy's Rows
+    try:                                                        # cost more than the INSERT's wait
+        cursor.execute(f'INSERT INTO "{table.name}" ({target}) SELECT {source} FROM {stage} '
+                       f"ON CONFLICT ({keys}) DO NOTHING RETURNING id, {keys}")
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def among(column: sa.ColumnElement[Any], values: Sequence[Any]) -> sa.ColumnElement[bool]:

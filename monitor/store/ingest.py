@@ -55,10 +55,16 @@ def _column_converter(kind: sa.types.TypeEngine, dialect: str) -> Callable[[Any]
     if isinstance(kind, schema.UTCDateTime):
         if dialect == "sqlite":  # the text SQLAlchemy's SQLite DateTime stores and parses back
             return _sqlite_time
-        return lambda v: None if v is None else utc(v).replace(tzinfo=None)
+        return _naive_utc
     if isinstance(kind, sa.JSON):
         return _json_text
     return None
+
+
+@lru_cache(maxsize=1 << 17)
+def _naive_utc(value: datetime | None) -> datetime | None:
+    """PostgreSQL's `timestamp` value: UTC without tzinfo (cached like `_sqlite_time`)."""
+    return None if value is None else utc(value).replace(tzinfo=None)
 
 
 @lru_cache(maxsize=1 << 17)

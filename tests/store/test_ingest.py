@@ -103,3 +103,34 @@ def test_times_come_back_utc_aware(engine):
     with engine.connect() as connection:
         created = connection.execute(sa.select(schema.MentionRow.__table__.c.created_at)).scalar()
     assert created == datetime(2026, 11, 5, 18, 30, tzinfo=timezone.utc) and created.utcoffset() == timedelta(0)
+
+
+def test_every_column_ingest_writes_reads_back_as_given(engine):
+    """PostgreSQL writes the rows by binary COPY, where each field is encoded by its column's type:
+    texts in every script, quotes, tabs, newlines and backslashes, None, large numbers, JSON and
+    times must come back exactly as text COPY (and SQLite) store them."""
+    odd = 'Ζ "quoted" \\ back\tslash\nnew line ąęł 😀'
+    matcher = BrandMatcher({"Acme": ["acme"]})
+    ingest.ingest(engine, [
+        Mention("forum", "a1", f"acme {odd}", T0, Author("h\\1", odd, 2_000_000_000), url="https://e.x/a?q=1&b=2",
+                lang="el", in_reply_to=None, source_name="Forum ąę"),
+        Mention("forum", "a2", "acme", T0 + timedelta(seconds=1), Author("h2", None, None), in_reply_to="a1"),
+    ], matcher)
+    with engine.connect() as connection:
+        got = {row.external_id: row for row in connection.execute(sa.select(schema.MentionRow.__table__))}
+    first, second = got["a1"], got["a2"]
+    assert (first.text, first.author_name, first.author_handle) == (f"acme {odd}", odd, "h\\1")
+    assert (first.author_followers, first.url, first.lang, first.source_name) == (
+        2_000_000_000, "https://e.x/a?q=1&b=2", "el", "Forum ąę")
+    assert first.created_at == T0 and first.matched == ["Acme: acme"] and first.status == "open"
+    assert (second.author_name, second.author_followers, second.in_reply_to) == (None, None, "a1")
+    assert second.conversation_id == first.conversation_id
+
+
+def test_a_value_of_another_type_than_its_column_is_stored_as_before(engine):
+    """A collector handing a follower count as text ("1200") is converted as text COPY and SQLite
+    always did; on PostgreSQL the binary COPY refuses it and the batch is written as text."""
+    ingest.ingest(engine, [Mention("forum", "b1", "acme", T0, Author("h", "H", "1200")),
+                           Mention("forum", "b2", "acme", T0, Author("g", "G", 7))])
+    assert rows(engine, "SELECT external_id, author_followers FROM mention ORDER BY external_id") == [
+        ("b1", 1200), ("b2", 7)]
