@@ -80,6 +80,24 @@ def test_review_figures_count_praise_read_as_complaint_per_language():
     assert figures["en"]["accuracy"] == pytest.approx(50.0)
 
 
+def test_own_review_sentences_are_concept_aligned_so_no_translation_of_a_test_text_is_trained_on():
+    """Every language's file has the same ids with the same kind and label: the split is by id,
+    so a concept held out in one language is held out in all eight."""
+    import csv
+
+    from sentiment.data import data_dir
+
+    layouts = {}
+    for path in sorted(data_dir().glob("reviews_*.tsv")):
+        with path.open(encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh, delimiter="\t", quoting=csv.QUOTE_NONE))
+        assert all(row["text"].strip() and row["text"] == row["text"].strip() for row in rows), path.name
+        assert len({row["text"] for row in rows}) == len(rows), f"{path.name} repeats a text"
+        layouts[path.stem] = [(row["id"], row["kind"], row["label"]) for row in rows]
+    assert len(layouts) == 8 and len(set(map(tuple, layouts.values()))) == 1
+    assert len(layouts["reviews_en"]) == 200
+
+
 def test_own_review_sentences_split_into_disjoint_parts_in_all_eight_languages():
     from sentiment.data import load_reviews
 
