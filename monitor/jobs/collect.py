@@ -20,7 +20,8 @@ from collectors import REGISTRY
 from monitor.config import Config
 from monitor.query.parser import BrandMatcher, parse
 from monitor.store import schema
-from monitor.store.ingest import ingest, refresh_mentions
+from monitor.store.ingest import ingest
+from monitor.store.refresh import refresh_mentions
 from monitor.trust.redaction import redact_posts
 from networks.errors import AuthFailed, CollectorError, NotConfigured, ParseError, RateLimited
 from networks.http import SkipTally, counting_skips

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from monitor.mention import Author, Mention, ThreadSnapshot
 from monitor.query.parser import BrandMatcher
 from monitor.store import schema
-from monitor.store.ingest import ingest, refresh_mentions
+from monitor.store.ingest import ingest
+from monitor.store.refresh import refresh_mentions
 
 T0 = datetime(2024, 11, 12, 8, 0, tzinfo=timezone.utc)
 MENTION = schema.MentionRow.__table__

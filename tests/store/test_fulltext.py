@@ -25,10 +25,10 @@ from monitor.query.parser import QuerySyntaxError, parse
 from monitor.reports.counts import Filters, default_filters
 from monitor.reports.overview import latest_mentions, overview, top_authors
 from monitor.store import fulltext, fulltext_pg, schema
-from monitor.store import ingest as store
 from monitor.store.engine import MIGRATIONS, make_engine, upgrade
 from monitor.store.frames import mentions_frame
 from monitor.store.ingest import ingest
+from monitor.store.refresh import refresh_mentions
 from monitor.trust import privacy
 from tests.conftest import _postgres_database
 from tests.query.test_parser import SEPARATORS, SPELLINGS, TERM_CHARS, TRICKY, _valid, post_text, query_text
@@ -312,7 +312,7 @@ def test_ingest_indexes_what_it_inserts(engine) -> None:
 def test_an_edit_seen_on_the_network_is_reindexed(engine) -> None:
     ids = ingest(engine, mentions(TEXTS)).inserted_ids
     edited = mentions(TEXTS)[:1]
-    store.refresh_mentions(engine, [replace(edited[0], text="teraz już chodzi")], [])
+    refresh_mentions(engine, [replace(edited[0], text="teraz już chodzi")], [])
     with engine.connect() as connection:
         assert fulltext.consistent(connection)
     assert candidate_ids(engine, "chodzi") == {ids[0]}
