@@ -36,8 +36,9 @@ def copy_rows(connection: sa.Connection, table: str, names: Sequence[str], rows:
                 _copy(connection, table, names, rows, types)
             return
         except (psycopg.Error, TypeError, AttributeError, ValueError) as error:
-            log.info("binary COPY into %s refused a value (%s: %s); writing the rows as text",
-                     table, type(error).__name__, str(error)[:200])
+            # the error's text can quote a value (a post's text): only its kind is logged
+            log.info("binary COPY into %s refused a value (%s); writing the rows as text",
+                     table, type(error).__name__)
     _copy(connection, table, names, rows, None)
 
 
