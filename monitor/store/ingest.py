@@ -190,7 +190,8 @@ def _lookup(connection: sa.Connection, column_table: sa.Table, source: str, keys
 def _sqlite_lookup(connection: sa.Connection, table: str, source: str, keys: Iterable[str],
                    key_column: str, value_column: str) -> dict[str, Any]:
     """`_lookup` on SQLite, straight to the driver: SQLAlchemy compiling an expanding `IN` for
-    each chunk of 5,000 keys cost more than SQLite's look-ups themselves (benchmarks/ingest.py)."""
+    each chunk of 5,000 keys took half of the look-ups' time (py-spy over benchmarks/ingest.py:
+    the duplicate check went from 8.8 % to 4.4 % of ingest)."""
     found: dict[str, Any] = {}
     cursor = connection.connection.driver_connection.cursor()
     try:
