@@ -26,13 +26,10 @@ KINDS = ("complaint", "outage", "question", "praise", "neutral")
 
 def first_posts(per_cell: int, seed: int = 7) -> dict[tuple[str, str], list[str]]:
     """Up to `per_cell` distinct first-post texts per (kind, language), in generation order."""
-    from monitor.demo.generator import Calendar, Dice, _collector_paused, _Generation, window_end
+    from monitor.demo.generator import conversations
 
-    with _collector_paused():
-        generation = _Generation(Dice(seed), Calendar(window_end(None).timestamp(), 8), 20_000)
-        generation.run()
     cells: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for conversation in generation.conversations:
+    for conversation in conversations(seed):
         post = conversation.posts[0]
         texts = cells[(conversation.kind, post.lang)]
         if len(texts) < per_cell and post.text not in texts:

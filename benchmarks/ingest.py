@@ -47,8 +47,9 @@ def naive(engine, mentions) -> float:
     return len(mentions) / (time.perf_counter() - start)
 
 
-def bare(engine, mentions) -> float:
-    """The same rows straight into the table with the driver's bulk path, 50,000 per transaction."""
+def bare(engine, mentions, binary: bool = True) -> float:
+    """The same rows straight into the table with the driver's bulk path, 50,000 per transaction
+    (PostgreSQL: binary COPY, or text COPY with `binary=False`)."""
     start = time.perf_counter()
     rows = bare_rows(mentions)
     table, names = schema.MentionRow.__table__, list(rows[0])
@@ -57,8 +58,8 @@ def bare(engine, mentions) -> float:
         values = _driver_rows(table, {name: [row[name] for row in chunk] for name in names}, dialect)
         with engine.begin() as connection:
             if dialect == "postgresql":
-                bulk_pg.copy_rows(connection, table.name, names, values,
-                                  bulk_pg.copy_types(connection, table.name, names))
+                types = bulk_pg.copy_types(connection, table.name, names) if binary else None
+                bulk_pg.copy_rows(connection, table.name, names, values, types)
             else:
                 sql = f'INSERT INTO mention ({", ".join(names)}) VALUES ({", ".join("?" * len(names))})'
                 connection.exec_driver_sql(sql, values)
@@ -105,6 +106,7 @@ def run(kind: str, url: str | None, mentions, naive_sample: int, folder: Path) -
     try:
         naive_rate = naive(databases.fresh("naive"), mentions[:naive_sample])
         bare_rate = bare(databases.fresh("bare"), mentions)
+        text_rate = bare(databases.fresh("bare_text"), mentions, binary=False) if kind == "postgresql" else None
         engine = databases.fresh("ours")
         ours_rate, inserted = ours(engine, mentions)
         rerun_rate, _ = ours(engine, mentions)
@@ -114,6 +116,8 @@ def run(kind: str, url: str | None, mentions, naive_sample: int, folder: Path) -
     print(f"{kind}:")
     print(f"  naive (ORM add + commit per row, {naive_sample:,} rows): {naive_rate:>10,.0f} mentions/s")
     print(f"  bare (same rows into the same table, driver bulk path):  {bare_rate:>10,.0f} mentions/s")
+    if text_rate is not None:
+        print(f"  bare, text COPY (what ingest wrote before binary COPY):  {text_rate:>10,.0f} mentions/s")
     print(f"  ours (dedupe + queries + threads + rollups + index):     {ours_rate:>10,.0f} mentions/s "
           f"({inserted:,} stored)")
     print(f"  ours, the same {len(mentions):,} again (all duplicates):     {rerun_rate:>10,.0f} mentions/s",

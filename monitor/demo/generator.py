@@ -344,8 +344,21 @@ def generate(seed: int = 7, mentions: int = 20_000, weeks: int = 8,
     """Customer mentions and brand replies for `weeks` weeks ending at `end` (default: this hour,
     UTC). Exactly `mentions` mentions; about 70% of conversations get a reply. The same seed and
     end give the same batch, value for value."""
+    return _generated(seed, mentions, weeks, end)[1]
+
+
+def conversations(seed: int = 7, mentions: int = 20_000, weeks: int = 8,
+                  end: datetime | None = None) -> list[Conversation]:
+    """The conversations `generate` writes for the same arguments, each with the kind it was
+    opened as (complaint, outage, question, praise, neutral): what `benchmarks/demo_labels.py`
+    checks the model's labels against."""
+    return _generated(seed, mentions, weeks, end)[0].conversations
+
+
+def _generated(seed: int, mentions: int, weeks: int, end: datetime | None) -> tuple[_Generation, ImportBatch]:
     if mentions < 0 or weeks < 1:
         raise ValueError(f"need mentions >= 0 and weeks >= 1, got mentions={mentions}, weeks={weeks}")
     calendar = Calendar(window_end(end).timestamp(), weeks)
     with _collector_paused():
-        return _Generation(Dice(seed), calendar, mentions).run()
+        generation = _Generation(Dice(seed), calendar, mentions)
+        return generation, generation.run()
