@@ -57,15 +57,20 @@ screenshots: install sysdeps demo-data
 	$(BIN)/python scripts/screenshots.py --db sqlite:///$(DEMO_DB)
 
 # Retrain the shipped sentiment model; commit the files it writes to sentiment/artifacts/.
-# 1. Three seeds of the full fine-tune on tweets and care sentences (3 epochs each, 64 tokens,
-#    ~25 minutes each on two quiet cores), trained without the dev parts, averaged (a "soup").
+# 1. Two seeds of the full fine-tune on tweets and care sentences (3 epochs each, 64 tokens,
+#    ~35 minutes each on two cores), trained without the dev parts, averaged (a "soup").
+#    (Three seeds until 2026-12-07; two since, to fit the run into a working session; two
+#    against three on the same data has not been compared.)
 # 2. A warm restart of the soup on reviews (issue 19): Allegro's train reviews, our review
-#    sentences' train part, the care sentences and every 3rd tweet, 0.6 of an epoch (297 steps),
-#    texts over 128 tokens cut to their first 64 and last 64 (~31 minutes on two cores).
-# 3. The character n-gram model blended in, with a weight, per-class offset and temperature
+#    sentences' train part, the care sentences and every 3rd tweet, 0.6 of an epoch (342 steps),
+#    texts over 128 tokens cut to their first 64 and last 64 (~22 minutes on two cores).
+# 3. That model averaged with the model shipped before it (sentiment/artifacts as committed):
+#    the review-trained model alone read praise much better but cost the dev tweets 1.6 points,
+#    the average keeps most of both (README model card).
+# 4. The character n-gram model blended in, with a weight, per-class offset and temperature
 #    chosen on the dev parts only. Metrics land in metrics.json; the last step prints the
 #    held-out review figures.
-SEEDS := 0 1 2
+SEEDS := 0 1
 model: install
 	for seed in $(SEEDS); do \
 	  $(BIN)/python -m sentiment.train --method full --epochs 3 --hold-out-dev --threads 2 \
@@ -74,6 +79,9 @@ model: install
 	  --out build/model/soup
 	$(BIN)/python -m sentiment.train --method full --resume build/model/soup --reviews \
 	  --umsab-every 3 --epochs 0.6 --max-length 128 --head-tokens 64 --hold-out-dev --threads 2 \
+	  --out build/model/reviews
+	rm -rf build/model/previous && mkdir -p build/model/previous && cp sentiment/artifacts/* build/model/previous/
+	$(BIN)/python -m sentiment.train --soup build/model/previous build/model/reviews --max-length 128 \
 	  --out sentiment/artifacts
 	$(BIN)/python -m sentiment.train --blend-only --hold-out-dev --max-length 128 --head-tokens 64 \
 	  --threads 2 --out sentiment/artifacts
