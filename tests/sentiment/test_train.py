@@ -68,7 +68,7 @@ def _small_shipped_data(monkeypatch, tmp_path):
     monkeypatch.setattr(train, "load_allegro", lambda part: data.load_allegro(part)[::100])
     monkeypatch.setattr(train, "load_care", lambda part: data.load_care(part)[::3])
     monkeypatch.setattr(evaluation, "load_care", lambda part, *a: data.load_care(part, *a)[::2])
-    monkeypatch.setattr(train, "load_reviews", lambda part: data.load_reviews(part)[::6])  # 200 of 1,200
+    monkeypatch.setattr(train, "load_reviews", lambda part: data.load_reviews(part)[::6])  # 200 of 1,200 train rows
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
 
 
