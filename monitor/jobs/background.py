@@ -43,7 +43,10 @@ def scoring_job(engine: Engine, config: Config, stop: threading.Event | None = N
         if state.get("model") != in_use:  # first run, or the model in use changed
             if "model" in state:
                 log.info("the sentiment model changed to %s: reloading it", in_use)
-            state["scorer"], state["model"] = load_scorer_for(settings), in_use
+            scorer = load_unless_stopped(settings, stop)
+            if scorer is None:
+                return
+            state["scorer"], state["model"] = scorer, in_use
         # labels first (the inbox waits for them); theme vectors in small batches once the queue
         # is empty, so a stop (SIGTERM) never waits long for a job in flight
         result = score_pending(engine, state["scorer"], limit=5_000, vectors_too=False,
@@ -56,6 +59,36 @@ def scoring_job(engine: Engine, config: Config, stop: threading.Event | None = N
             log.info("stored theme vectors for %d negative mentions", embedded)
 
     return ("score", timedelta(seconds=30), run)
+
+
+def load_unless_stopped(settings: Any, stop: threading.Event | None) -> Any:
+    """The scorer, or None when `stop` is set before it has loaded.
+
+    Loading the model (and exporting it to ONNX the first time) can take a minute on a busy
+    machine, and a stop waits for the job in flight: the load runs in a daemon thread the stop
+    can walk away from. An abandoned load has written nothing half-done (the export is renamed
+    into place when complete) and ends with the process."""
+    if stop is None:
+        return load_scorer_for(settings)
+    if stop.is_set():
+        return None
+    loaded: dict[str, Any] = {}
+
+    def load() -> None:
+        try:
+            loaded["scorer"] = load_scorer_for(settings)
+        except BaseException as error:  # noqa: BLE001  (raised again in the job's thread)
+            loaded["error"] = error
+
+    thread = threading.Thread(target=load, name="model-load", daemon=True)
+    thread.start()
+    while thread.is_alive():
+        if stop.wait(0.25):
+            log.info("stopping: the model was still loading, left unfinished")
+            return None
+    if "error" in loaded:
+        raise loaded["error"]
+    return loaded["scorer"]
 
 
 def outbox_job(engine: Engine, config: Config) -> Job:

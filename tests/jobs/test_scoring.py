@@ -8,6 +8,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import sqlalchemy as sa
 
 from monitor.jobs import scoring
@@ -168,6 +169,53 @@ def test_the_scoring_job_reloads_the_model_when_model_train_replaced_it(tmp_path
     run()
     run()
     assert loads == [str(heads.artifacts_dir() / heads.HEAD_FILE), str(path)]
+
+
+def test_a_stop_during_the_model_load_ends_the_scoring_job_without_waiting_for_it(tmp_path, monkeypatch):
+    """SIGTERM while the model is still loading (a minute on a busy machine, the first ONNX export
+    included): the job returns at once and scores nothing; a stop set before the first run does
+    not start a load at all; without a stop event the load is simply waited for."""
+    import threading
+
+    from monitor.cli.app import App
+    from monitor.cli.main import build_parser
+    from monitor.jobs import background
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"sentiment: {{cache_dir: '{tmp_path / 'cache'}'}}\n", encoding="utf-8")
+    app = App(build_parser().parse_args(["--config", str(config), "--db", f"sqlite:///{tmp_path / 'j.db'}", "run"]))
+    release, started, loads = threading.Event(), threading.Event(), []
+
+    def slow_load(settings):
+        loads.append(1)
+        started.set()
+        release.wait(30)
+        return Everything()
+
+    monkeypatch.setattr(background, "load_scorer_for", slow_load)
+    monkeypatch.setattr(background, "score_pending", lambda *a, **k: pytest.fail("scored while stopping"))
+    stop = threading.Event()
+    _, _, run = background.scoring_job(app.engine, app.config, stop)
+    job = threading.Thread(target=run)
+    job.start()
+    assert started.wait(10)
+    stop.set()
+    job.join(10)
+    assert not job.is_alive() and loads == [1]  # back before the load finished
+    release.set()
+    stopped = threading.Event()
+    stopped.set()
+    _, _, run_stopped = background.scoring_job(app.engine, app.config, stopped)
+    run_stopped()
+    assert loads == [1]  # no second load once stopping
+    assert isinstance(background.load_unless_stopped(app.config.settings, None), Everything) and loads == [1, 1]
+
+    def broken(settings):
+        raise FileNotFoundError("no sentiment head")
+
+    monkeypatch.setattr(background, "load_scorer_for", broken)
+    with pytest.raises(FileNotFoundError, match="no sentiment head"):  # a failed load is not hidden
+        background.load_unless_stopped(app.config.settings, threading.Event())
 
 
 def test_cli_rescore_open_and_model_train_rescoring_after_a_promotion(tmp_path, cache_dir, shared_data, capsys,

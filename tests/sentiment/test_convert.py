@@ -63,3 +63,25 @@ def test_tokenizer_rebuilt_from_pieces_matches_packaged():
     packaged = convert.load_tokenizer_from_package()
     for text in SENTENCES:
         assert rebuilt("query: " + text)["input_ids"] == packaged("query: " + text)["input_ids"]
+
+
+def test_leftovers_of_an_interrupted_write_are_swept_once_old(tmp_path):
+    """A worker stopped mid-conversion or mid-export leaves its temporary files; the next writer
+    removes those older than an hour and leaves a younger one (another worker may be writing it)
+    and the finished files alone."""
+    import os
+    import time
+
+    old_dir, young = tmp_path / ".e5-abc123", tmp_path / "e5-x.4242.tmp.onnx"
+    old_dir.mkdir()
+    (old_dir / "model.safetensors").write_bytes(b"half")
+    old_file, done = tmp_path / "e5-x.17.tmp.onnx", tmp_path / "e5-x.onnx"
+    for path in (young, old_file, done):
+        path.write_bytes(b"onnx")
+    hours_ago = time.time() - 7200
+    for path in (old_dir, old_file, done):
+        os.utime(path, (hours_ago, hours_ago))
+    assert convert.sweep_leftovers(tmp_path, ".e5-*") == [old_dir]
+    assert convert.sweep_leftovers(tmp_path, "*.tmp.onnx") == [old_file]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e5-x.4242.tmp.onnx", "e5-x.onnx"]
+    assert convert.sweep_leftovers(tmp_path / "missing", "*.tmp.onnx") == []

@@ -95,3 +95,21 @@ def test_average_of_deltas_is_the_mean_of_the_trained_encoders(tmp_path):
             assert not torch.allclose(soup[name], value, atol=2e-3), name
     with pytest.raises(ValueError, match="no deltas"):
         delta.average_deltas([], base, tmp_path / "none.safetensors")
+    delta.average_deltas([tmp_path / "0.safetensors", tmp_path / "1.safetensors"], base,
+                         tmp_path / "weighted.safetensors", weights=[0.25, 0.75])
+    weighted = delta.apply_delta(tiny(0), tmp_path / "weighted.safetensors").state_dict()
+    for name, value in first.state_dict().items():
+        if delta.trainable(name):  # a quarter of the way from the second model to the first
+            assert torch.allclose(weighted[name], 0.25 * value + 0.75 * second.state_dict()[name],
+                                  atol=2e-3), name
+
+
+@pytest.mark.parametrize("weights, problem", [
+    ([0.5], "1 soup weights for 2 models"),
+    ([0.7, 0.7], "sum to 1"),
+    ([1.5, -0.5], "non-negative"),
+])
+def test_soup_weights_are_refused_unless_one_per_model_and_an_average(weights, problem):
+    with pytest.raises(ValueError, match=problem):
+        delta.soup_weights(weights, 2)
+    assert delta.soup_weights(None, 4) == [0.25] * 4

@@ -1,4 +1,6 @@
 """evaluate() on a tiny labelled file, data split, and train_head's keep-or-replace rule."""
+import json
+
 import numpy as np
 import pytest
 
@@ -248,10 +250,13 @@ def test_soup_averages_full_finetunes_into_one_model(tmp_path, cache_dir):
     assert apart > 1e-3 and np.abs(vectors[2] - mean).max() < 0.25 * apart
     with pytest.raises(FileNotFoundError, match="no full fine-tune"):
         train.soup_artifacts([tmp_path / "missing"], tmp_path / "soup2", settings)
+    train.soup_artifacts(sources, tmp_path / "near1", settings, weights=[0.2, 0.8])
+    near = heads.Head.load(tmp_path / "near1" / heads.HEAD_FILE)
+    np.testing.assert_allclose(near.weight, 0.2 * loaded[0].weight + 0.8 * loaded[1].weight, atol=1e-6)
+    assert json.loads((tmp_path / "near1" / "metrics.json").read_text())["soup_weights"] == [0.2, 0.8]
 
 
 def test_model_evaluate_command_prints_f1_and_complaint_recall_per_language(tmp_path, cache_dir, capsys):
-    import json
 
     from monitor.cli.main import main
 
