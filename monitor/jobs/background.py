@@ -62,33 +62,14 @@ def scoring_job(engine: Engine, config: Config, stop: threading.Event | None = N
 
 
 def load_unless_stopped(settings: Any, stop: threading.Event | None) -> Any:
-    """The scorer, or None when `stop` is set before it has loaded.
-
-    Loading the model (and exporting it to ONNX the first time) can take a minute on a busy
-    machine, and a stop waits for the job in flight: the load runs in a daemon thread the stop
-    can walk away from. An abandoned load has written nothing half-done (the export is renamed
-    into place when complete) and ends with the process."""
-    if stop is None:
-        return load_scorer_for(settings)
-    if stop.is_set():
+    """The scorer, or None when `stop` is already set: a worker told to stop before its first
+    scoring run does not start loading the model (a minute on a busy machine, the first ONNX
+    export included). A stop that arrives during the load waits for it: walking away from a
+    load in a daemon thread was tried and aborted the process at exit ("terminate called
+    without an active exception", exit code -6) while torch or ONNX Runtime was mid-load."""
+    if stop is not None and stop.is_set():
         return None
-    loaded: dict[str, Any] = {}
-
-    def load() -> None:
-        try:
-            loaded["scorer"] = load_scorer_for(settings)
-        except BaseException as error:  # noqa: BLE001  (raised again in the job's thread)
-            loaded["error"] = error
-
-    thread = threading.Thread(target=load, name="model-load", daemon=True)
-    thread.start()
-    while thread.is_alive():
-        if stop.wait(0.25):
-            log.info("stopping: the model was still loading, left unfinished")
-            return None
-    if "error" in loaded:
-        raise loaded["error"]
-    return loaded["scorer"]
+    return load_scorer_for(settings)
 
 
 def outbox_job(engine: Engine, config: Config) -> Job:

@@ -163,7 +163,9 @@ def test_run_collects_on_schedule_and_stops_cleanly_on_sigterm(nasluch, web, tmp
                 engine.dispose()
         assert stored == 3, process.stderr.read() if process.poll() is not None else "no mentions in 60 s"
         process.send_signal(signal.SIGTERM)
-        _, err = process.communicate(timeout=30)
+        # a stop waits for the jobs in flight: the first scoring run may still be loading the
+        # model (over 30 s on a busy machine, the first ONNX export included)
+        _, err = process.communicate(timeout=120)
     finally:
         if process.poll() is None:
             process.kill()

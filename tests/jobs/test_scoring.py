@@ -171,10 +171,10 @@ def test_the_scoring_job_reloads_the_model_when_model_train_replaced_it(tmp_path
     assert loads == [str(heads.artifacts_dir() / heads.HEAD_FILE), str(path)]
 
 
-def test_a_stop_during_the_model_load_ends_the_scoring_job_without_waiting_for_it(tmp_path, monkeypatch):
-    """SIGTERM while the model is still loading (a minute on a busy machine, the first ONNX export
-    included): the job returns at once and scores nothing; a stop set before the first run does
-    not start a load at all; without a stop event the load is simply waited for."""
+def test_a_stopping_worker_loads_no_model_and_scores_nothing_after_the_load(tmp_path, monkeypatch):
+    """SIGTERM before the scoring job's first run: no model load starts. SIGTERM during the load
+    (a minute on a busy machine): the job waits for it, then scores nothing and returns. A
+    failed load is raised, not hidden."""
     import threading
 
     from monitor.cli.app import App
@@ -184,37 +184,31 @@ def test_a_stop_during_the_model_load_ends_the_scoring_job_without_waiting_for_i
     config = tmp_path / "config.yaml"
     config.write_text(f"sentiment: {{cache_dir: '{tmp_path / 'cache'}'}}\n", encoding="utf-8")
     app = App(build_parser().parse_args(["--config", str(config), "--db", f"sqlite:///{tmp_path / 'j.db'}", "run"]))
-    release, started, loads = threading.Event(), threading.Event(), []
+    stop, loads, scored = threading.Event(), [], []
 
-    def slow_load(settings):
+    def load_while_told_to_stop(settings):
         loads.append(1)
-        started.set()
-        release.wait(30)
+        stop.set()  # SIGTERM arrives mid-load
         return Everything()
 
-    monkeypatch.setattr(background, "load_scorer_for", slow_load)
-    monkeypatch.setattr(background, "score_pending", lambda *a, **k: pytest.fail("scored while stopping"))
-    stop = threading.Event()
+    monkeypatch.setattr(background, "load_scorer_for", load_while_told_to_stop)
+    real_score_pending = background.score_pending
+    monkeypatch.setattr(background, "score_pending",
+                        lambda *a, **k: scored.append(real_score_pending(*a, **k).scored) or scoring.ScoreResult())
+    _seed(app.engine)
     _, _, run = background.scoring_job(app.engine, app.config, stop)
-    job = threading.Thread(target=run)
-    job.start()
-    assert started.wait(10)
-    stop.set()
-    job.join(10)
-    assert not job.is_alive() and loads == [1]  # back before the load finished
-    release.set()
-    stopped = threading.Event()
-    stopped.set()
-    _, _, run_stopped = background.scoring_job(app.engine, app.config, stopped)
+    run()
+    assert loads == [1] and scored == [0]  # loaded, then asked to stop before the first batch
+    assert scoring.pending_count(app.engine) == len(POSTS)  # left for the next worker
+    _, _, run_stopped = background.scoring_job(app.engine, app.config, stop)
     run_stopped()
-    assert loads == [1]  # no second load once stopping
-    assert isinstance(background.load_unless_stopped(app.config.settings, None), Everything) and loads == [1, 1]
+    assert loads == [1]  # a worker already stopping does not load the model
 
     def broken(settings):
         raise FileNotFoundError("no sentiment head")
 
     monkeypatch.setattr(background, "load_scorer_for", broken)
-    with pytest.raises(FileNotFoundError, match="no sentiment head"):  # a failed load is not hidden
+    with pytest.raises(FileNotFoundError, match="no sentiment head"):
         background.load_unless_stopped(app.config.settings, threading.Event())
 
 
