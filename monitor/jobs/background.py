@@ -43,10 +43,9 @@ def scoring_job(engine: Engine, config: Config, stop: threading.Event | None = N
         if state.get("model") != in_use:  # first run, or the model in use changed
             if "model" in state:
                 log.info("the sentiment model changed to %s: reloading it", in_use)
-            scorer = load_unless_stopped(settings, stop)
-            if scorer is None:
-                return
-            state["scorer"], state["model"] = scorer, in_use
+            if stop is not None and stop.is_set():
+                return  # stopping: do not start a load (a minute on a busy machine) for nothing
+            state["scorer"], state["model"] = load_scorer_for(settings), in_use
         # labels first (the inbox waits for them); theme vectors in small batches once the queue
         # is empty, so a stop (SIGTERM) never waits long for a job in flight
         result = score_pending(engine, state["scorer"], limit=5_000, vectors_too=False,
@@ -59,17 +58,6 @@ def scoring_job(engine: Engine, config: Config, stop: threading.Event | None = N
             log.info("stored theme vectors for %d negative mentions", embedded)
 
     return ("score", timedelta(seconds=30), run)
-
-
-def load_unless_stopped(settings: Any, stop: threading.Event | None) -> Any:
-    """The scorer, or None when `stop` is already set: a worker told to stop before its first
-    scoring run does not start loading the model (a minute on a busy machine, the first ONNX
-    export included). A stop that arrives during the load waits for it: walking away from a
-    load in a daemon thread was tried and aborted the process at exit ("terminate called
-    without an active exception", exit code -6) while torch or ONNX Runtime was mid-load."""
-    if stop is not None and stop.is_set():
-        return None
-    return load_scorer_for(settings)
 
 
 def outbox_job(engine: Engine, config: Config) -> Job:

@@ -8,7 +8,6 @@ import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
 
-import pytest
 import sqlalchemy as sa
 
 from monitor.jobs import scoring
@@ -173,8 +172,7 @@ def test_the_scoring_job_reloads_the_model_when_model_train_replaced_it(tmp_path
 
 def test_a_stopping_worker_loads_no_model_and_scores_nothing_after_the_load(tmp_path, monkeypatch):
     """SIGTERM before the scoring job's first run: no model load starts. SIGTERM during the load
-    (a minute on a busy machine): the job waits for it, then scores nothing and returns. A
-    failed load is raised, not hidden."""
+    (a minute on a busy machine): the job waits for it, then scores nothing and returns."""
     import threading
 
     from monitor.cli.app import App
@@ -203,13 +201,6 @@ def test_a_stopping_worker_loads_no_model_and_scores_nothing_after_the_load(tmp_
     _, _, run_stopped = background.scoring_job(app.engine, app.config, stop)
     run_stopped()
     assert loads == [1]  # a worker already stopping does not load the model
-
-    def broken(settings):
-        raise FileNotFoundError("no sentiment head")
-
-    monkeypatch.setattr(background, "load_scorer_for", broken)
-    with pytest.raises(FileNotFoundError, match="no sentiment head"):
-        background.load_unless_stopped(app.config.settings, threading.Event())
 
 
 def test_cli_rescore_open_and_model_train_rescoring_after_a_promotion(tmp_path, cache_dir, shared_data, capsys,
