@@ -95,7 +95,7 @@ def test_own_review_sentences_are_concept_aligned_so_no_translation_of_a_test_te
         assert len({row["text"] for row in rows}) == len(rows), f"{path.name} repeats a text"
         layouts[path.stem] = [(row["id"], row["kind"], row["label"]) for row in rows]
     assert len(layouts) == 8 and len(set(map(tuple, layouts.values()))) == 1
-    assert len(layouts["reviews_en"]) == 300
+    assert len(layouts["reviews_en"]) == 400
 
 
 def test_own_review_sentences_split_into_disjoint_parts_in_all_eight_languages():
