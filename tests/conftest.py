@@ -59,7 +59,12 @@ def cache_dir(tmp_path_factory):
     Under pytest-xdist the workers share one conversion and the shipped encoder's ONNX export
     (made by the first worker under a file lock, then linked into each worker's own cache):
     each is 10-15 s of CPU. Heads and cached features stay private to each worker, as tests
-    promote heads."""
+    promote heads.
+
+    The cache is also put in this process's $NASLUCH_CACHE, so what a test starts after it (a
+    `nasluch run` worker, a `streamlit run` dashboard) loads the converted model instead of
+    converting and exporting it again into ~/.cache (cold on a clean CI machine: two workers
+    at once did it in tests/faults/test_workers.py)."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from sentiment import convert
 
@@ -68,6 +73,7 @@ def cache_dir(tmp_path_factory):
         convert.install(root)
         return root
     root = tmp_path_factory.mktemp("nasluch-cache")
+    os.environ["NASLUCH_CACHE"] = str(root)
     if not os.environ.get("PYTEST_XDIST_WORKER"):
         convert.install(root)
         return root

@@ -22,8 +22,9 @@ CHART = '[data-testid="stVegaLiteChart"]'
 
 
 @pytest.fixture(scope="session")
-def server(seeded):
-    """One `streamlit run` on the seeded database for the whole session (sign-in off)."""
+def server(seeded, cache_dir):
+    """One `streamlit run` on the seeded database for the whole session (sign-in off); its
+    Complaint themes page loads the model from the session's converted cache."""
     url, config = seeded
     with streamlit(url, config) as base:
         yield base

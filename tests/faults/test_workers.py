@@ -32,7 +32,7 @@ def _queue_replies(db: str) -> None:
     engine.dispose()
 
 
-def test_two_workers_never_store_or_send_anything_twice(postgres_server, tmp_path):
+def test_two_workers_never_store_or_send_anything_twice(postgres_server, tmp_path, cache_dir):
     from tests.conftest import _postgres_database
 
     db = _postgres_database(postgres_server)

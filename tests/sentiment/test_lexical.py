@@ -178,6 +178,7 @@ def test_blend_artifacts_fits_on_train_and_chooses_on_dev(tmp_path, monkeypatch,
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # fitted on
     monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # reported
     monkeypatch.setattr(train, "load_allegro", lambda part: data.load_allegro(part)[::100])
+    monkeypatch.setattr(train, "load_reviews", lambda part: data.load_reviews(part)[::4])
     settings = SentimentSettings(cache_dir=cache_dir, max_length=32, threads=1, onnx=False)
     heads.Head(np.zeros((3, 384), np.float32), np.zeros(3, np.float32)).save(
         tmp_path / heads.HEAD_FILE)
@@ -185,7 +186,7 @@ def test_blend_artifacts_fits_on_train_and_chooses_on_dev(tmp_path, monkeypatch,
     info = metrics["lexical"]
     fitted_on, dev = data.split_dev(small["train"])
     assert info["examples"] == (len(fitted_on) + len(data.load_care("train-dev"))
-                                + len(data.load_reviews("train"))
+                                + len(data.load_reviews("train")[::4])
                                 + len(data.load_allegro("train")[::100]))
     assert info["weight"] in lexical.WEIGHTS and len(info["offset"]) == 3
     chosen = next(c for c in info["dev"]["candidates"] if c["chosen"])

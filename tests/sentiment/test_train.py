@@ -1,4 +1,5 @@
 """evaluate() on a tiny labelled file, data split, and train_head's keep-or-replace rule."""
+import functools
 import json
 
 import numpy as np
@@ -48,6 +49,20 @@ def test_fit_head_folds_scaler():
     assert (head.probs(x).argmax(1) == y).mean() > 0.9
 
 
+def test_fit_head_picks_c_by_cross_validation():
+    """Few examples and a signal spread over many features: strong regularisation generalises
+    and is chosen; one clean feature and plenty of examples: the weak one is."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(60, 40)).astype(np.float32)
+    spread = x.sum(1) + 2 * rng.normal(size=60)
+    assert train.fit_head(x, (spread > 2).astype(int) + (spread > -2).astype(int),
+                          c_grid=(1e-3, 100.0))[1] == 1e-3
+    x = rng.normal(size=(240, 8)).astype(np.float32)
+    head, c = train.fit_head(x, (x[:, 0] > 0.5).astype(int) + (x[:, 0] > -0.5).astype(int),
+                             c_grid=(1e-3, 100.0))
+    assert c == 100.0 and head.meta["C"] == 100.0
+
+
 def test_replaces_only_a_model_that_is_not_worse_held_out():
     current = {"umsab_val_mean": 64.0, "care_test_mean": 95.0, "care_test_negative_recall_min": 95.0}
     assert train.replaces(current, None)
@@ -64,14 +79,17 @@ NOVEL = "Kurier Zbyszek znowu zostawił awizo zamiast paczki"
 def _small_shipped_data(monkeypatch, tmp_path):
     """Small stand-ins for the shipped data (every language still in each) and a private heads
     directory: the tests check what is stored and promoted, not the model's quality."""
-    small = {"train": data.load_umsab("train")[::40], "val": data.load_umsab("val")[::20]}
+    small = {"train": data.load_umsab("train")[::80], "val": data.load_umsab("val")[::20]}
     monkeypatch.setattr(train, "load_umsab", lambda split: small[split])       # trained on
     monkeypatch.setattr(evaluation, "load_umsab", lambda split: small[split])  # held out
     monkeypatch.setattr(train, "load_allegro", lambda part: data.load_allegro(part)[::100])
     monkeypatch.setattr(train, "load_care", lambda part: data.load_care(part)[::3])
     monkeypatch.setattr(evaluation, "load_care", lambda part, *a: data.load_care(part, *a)[::2])
-    monkeypatch.setattr(train, "load_reviews", lambda part: data.load_reviews(part)[::6])  # 200 of 1,200 train rows
+    monkeypatch.setattr(train, "load_reviews", lambda part: data.load_reviews(part)[::12])  # 133 of 1,600 train rows
     monkeypatch.setattr(heads, "heads_dir", lambda cache_dir=None: tmp_path)
+    # one C instead of three picked by 3-fold CV: ten logistic regressions were half of each
+    # train_head here (test_fit_head_picks_c_by_cross_validation covers the choice)
+    monkeypatch.setattr(train, "fit_head", functools.partial(train.fit_head, c_grid=(0.2,)))
 
 
 @pytest.mark.slow
@@ -80,7 +98,7 @@ def test_train_head_with_corrections_keeps_old_head(tmp_path, monkeypatch, cache
     _small_shipped_data(monkeypatch, tmp_path)
     corrections = [("Trzeci tydzień czekam na kuriera.", "negative", "pl"),
                    {"text": "Dzięki za szybką odpowiedź", "label": "positive"}]
-    settings = SentimentSettings(cache_dir=cache_dir, onnx=False)
+    settings = SentimentSettings(cache_dir=cache_dir)
     result = train.train_head(corrections, settings=settings)
     assert result.metrics["corrections"] == 2
     assert set(result.metrics["new"]["care_test_negative_recall"]) == set(data.CARE_LANGS)
@@ -98,12 +116,13 @@ def test_corrections_retrain_the_ngram_model_stored_beside_the_head(tmp_path, mo
                                                                     cache_dir, shared_data):
     """The n-gram model is refitted with the corrections, keeps the shipped blend, is stored
     beside the promoted head, and the scorer loads it from there."""
+    from sentiment.lexical import LEXICAL_FILE, LexicalModel
     from sentiment.model import BuiltinBackend
 
     _small_shipped_data(monkeypatch, tmp_path)
     monkeypatch.setattr(train, "replaces", lambda new, current: True)
-    settings = SentimentSettings(cache_dir=cache_dir, onnx=False)
-    shipped = BuiltinBackend(settings).lexical
+    settings = SentimentSettings(cache_dir=cache_dir)
+    shipped = LexicalModel.load(heads.artifacts_dir() / LEXICAL_FILE)
     corrections = [(NOVEL, "positive", "pl")] * 3  # an odd label only a correction can teach
     result = train.train_head(corrections, settings=settings)
     assert result.promoted and result.metrics["lexical_retrained"]
