@@ -63,16 +63,17 @@ screenshots: install sysdeps demo-data
 #    against three on the same data has not been compared.)
 # 2. Two warm restarts of the soup on reviews (issue 19): Allegro's train reviews, our review
 #    sentences' train part, the care sentences and every tweet, 0.6 of an epoch, texts over 128
-#    tokens cut to their first 64 and last 64; one with our sentences 3 times (508 steps), one
-#    with them 6 times (606 steps), ~22 and ~27 minutes on two idle cores. Until 2026-12-07 the
+#    tokens cut to their first 64 and last 64; one with our sentences 3 times (531 steps), one
+#    with them 6 times (651 steps), ~20 and ~26 minutes on two idle cores (with `r301`-`r400`
+#    since 2026-12-08; 508 and 606 steps before). Until 2026-12-07 the
 #    restart saw every 3rd tweet only: dev tweets 61.25 after it (head alone); with all of them
 #    63.62, and the dev reviews read better too (README model card).
 # 3. The two restarts averaged (a soup), then the character n-gram model blended in, with a
 #    weight, per-class offset and temperature chosen on the dev parts only. Metrics land in
 #    metrics.json; the last step prints the held-out review figures.
-# Compared on dev for the 2026-12-08 run and not chosen (README model card): either restart
-# alone, and either averaged with the release before it (--soup A B --soup-weights, then
-# --blend-only).
+# Compared on dev for the 2026-12-08 runs and not chosen (README model card): either restart
+# alone, either averaged with the release before it (--soup A B --soup-weights, then
+# --blend-only), and the release before it with only the blend refitted on the new sentences.
 SEEDS := 0 1
 model: install
 	for seed in $(SEEDS); do \
