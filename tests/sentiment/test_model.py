@@ -103,6 +103,16 @@ def test_a_language_the_network_gave_is_kept_and_only_the_others_are_detected(mo
     assert [r.lang for r in scorer.classify(texts)] == ["pl", "fr", "de"]  # without langs: all detected
 
 
+def test_backends_on_one_base_share_its_tokenizer(cache_dir, torch_scorer):
+    """A second backend (ONNX here, torch in the fixture) does not load the tokenizer again."""
+    import sentiment.model as model
+
+    loads = model.base_tokenizer.cache_info().misses
+    onnx = load_scorer(SentimentSettings(cache_dir=cache_dir))
+    assert onnx.backend.tokenizer is torch_scorer.backend.tokenizer
+    assert model.base_tokenizer.cache_info().misses == loads
+
+
 def test_embed_normalised_and_topical(torch_scorer):
     vecs = torch_scorer.embed(["My parcel never arrived", "Moja paczka nigdy nie dotarła",
                                "What a beautiful sunset over the sea"])
