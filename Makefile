@@ -90,7 +90,7 @@ model: install
 	  --out sentiment/artifacts
 	$(BIN)/python -m sentiment.train --blend-only --hold-out-dev --max-length 128 --head-tokens 64 \
 	  --threads 2 --out sentiment/artifacts
-	$(BIN)/python benchmarks/reviews.py --parts test --held-out --max-length 128 --head-tokens 64
+	$(BIN)/python benchmarks/reviews.py --parts test --held-out --max-length 128 --head-tokens 64 --batches
 
 clean:
 	rm -rf $(VENV) *.egg-info

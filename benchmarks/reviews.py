@@ -1,7 +1,7 @@
 """Praise vs complaints on reviews and customer texts, per language.
 
     python benchmarks/reviews.py [--artifacts DIR] [--max-length 128] [--head-tokens 64]
-                                 [--parts test] [--held-out] [--json OUT]
+                                 [--parts test] [--held-out] [--batches] [--json OUT]
 
 Sets: Allegro reviews (pl; dev = the published dev file, which models are chosen on; test =
 every 10th review of the train file, never trained or chosen on) and our own sentences in eight
@@ -34,6 +34,23 @@ def table(name: str, figures: dict) -> str:
     return "\n".join(lines)
 
 
+def batch_report(probs_of, parts: list[str]) -> dict:
+    """`review_figures` on our sentences per part and batch of 100 ids, printed as it goes."""
+    from sentiment.data import load_reviews
+    from sentiment.metrics import review_figures
+
+    report = {}
+    for part in parts:
+        for start in range(1, 10_000, 100):
+            examples = load_reviews(part, ids=range(start, start + 100))
+            if not examples:
+                break
+            name = f"reviews-{part} r{start:03d}-r{start + 99:03d}"
+            report[name] = review_figures(examples, probs_of([e.text for e in examples]))
+            print(table(name, report[name]), "\n")
+    return report
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--artifacts", type=Path, default=None,
@@ -46,6 +63,9 @@ def main() -> None:
                         help="also UMSAB val macro-F1 and care test complaint recall")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--parts", nargs="+", default=["dev", "test"])
+    parser.add_argument("--batches", action="store_true",
+                        help="also our sentences per batch of 100 ids (r001-r100, r101-r200, ...: "
+                             "each batch was written for one weakness)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -73,6 +93,8 @@ def main() -> None:
     report = review_report(probs_of, tuple(args.parts))
     for name, figures in report.items():
         print(table(name, figures), "\n")
+    if args.batches:
+        report.update(batch_report(probs_of, args.parts))
     if args.held_out:
         report["held_out"] = held_out_report(probs_of)
         print(json.dumps(report["held_out"], indent=2))

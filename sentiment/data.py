@@ -158,11 +158,16 @@ REVIEW_PARTS = {"train": lambda n: n % 10 < 5, "dev": lambda n: n % 10 in (5, 6)
                 "test": lambda n: n % 10 >= 7, "all": lambda n: True}
 
 
-def load_reviews(part: str = "all", directory: Path | None = None) -> list[Example]:
+def load_reviews(part: str = "all", directory: Path | None = None,
+                 ids: range | None = None) -> list[Example]:
     """Our own review and customer-care sentences (`reviews_<lang>.tsv`: id, kind, label, text),
     concept-aligned like the care files; split by the id's number: last digit 0-4 train, 5-6 dev,
-    7-9 test."""
-    keep = REVIEW_PARTS[part]
+    7-9 test. `ids`: only those numbers (a batch written for one weakness, e.g. `range(301, 401)`)."""
+    split = REVIEW_PARTS[part]
+
+    def keep(n: int) -> bool:
+        return split(n) and (ids is None or n in ids)
+
     examples = []
     for path in sorted((directory or data_dir()).glob("reviews_*.tsv")):
         lang = path.stem.removeprefix("reviews_")

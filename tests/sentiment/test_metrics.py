@@ -107,3 +107,12 @@ def test_own_review_sentences_split_into_disjoint_parts_in_all_eight_languages()
     for examples in parts.values():
         assert {e.lang for e in examples} == {"pl", "ro", "el", "it", "en", "de", "es", "fr"}
         assert {e.label for e in examples} == {"negative", "neutral", "positive"}
+
+
+def test_a_batch_of_review_ids_is_that_batch_of_the_part_in_all_eight_languages():
+    from sentiment.data import load_reviews
+
+    batch = {(e.lang, e.text) for e in load_reviews("test", ids=range(301, 401))}
+    rest = {(e.lang, e.text) for e in load_reviews("test", ids=range(1, 301))}
+    assert len(batch) == 8 * 30 and not batch & rest
+    assert batch | rest == {(e.lang, e.text) for e in load_reviews("test")}
